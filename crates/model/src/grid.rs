@@ -1,0 +1,66 @@
+//! Lays decoded images out as one RGBA picture: the PNG the CLI writes and the canvas
+//! the page paints come from this one function, so they cannot drift apart.
+
+/// A packed RGBA8 picture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RgbaGrid {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<u8>,
+}
+
+/// Tiles `images` (`[count, channels, side, side]` row-major floats in [0, 1]) into
+/// `columns` columns with `gap` pixels of black between cells. Grey images are copied
+/// into all three colour channels.
+pub fn tile_rgba(images: &[f32], channels: usize, side: usize, columns: usize, gap: usize) -> RgbaGrid {
+    let per_image = channels * side * side;
+    let count = if per_image == 0 { 0 } else { images.len() / per_image };
+    let columns = columns.max(1).min(count.max(1));
+    let rows = count.div_ceil(columns);
+    let width = columns * side + (columns.saturating_sub(1)) * gap;
+    let height = rows * side + rows.saturating_sub(1) * gap;
+    let mut pixels = vec![0u8; width * height * 4];
+    for alpha in pixels.chunks_exact_mut(4) {
+        alpha[3] = 255;
+    }
+    let to_byte = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
+    for index in 0..count {
+        let image = &images[index * per_image..(index + 1) * per_image];
+        let (x0, y0) = ((index % columns) * (side + gap), (index / columns) * (side + gap));
+        for y in 0..side {
+            for x in 0..side {
+                let out = ((y0 + y) * width + x0 + x) * 4;
+                for rgb in 0..3 {
+                    let channel = if channels == 3 { rgb } else { 0 };
+                    pixels[out + rgb] = to_byte(image[(channel * side + y) * side + x]);
+                }
+            }
+        }
+    }
+    RgbaGrid { width, height, pixels }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_cells_left_to_right_then_down_with_gaps() {
+        // Three 2x2 grey images: all 0, all 0.5, all 1; two columns, gap 1.
+        let images: Vec<f32> = [0.0, 0.5, 1.0].iter().flat_map(|&v| [v; 4]).collect();
+        let grid = tile_rgba(&images, 1, 2, 2, 1);
+        assert_eq!((grid.width, grid.height), (5, 5));
+        let at = |x: usize, y: usize| grid.pixels[(y * grid.width + x) * 4];
+        assert_eq!(at(0, 0), 0);
+        assert_eq!(at(3, 1), 128);
+        assert_eq!(at(1, 4), 255);
+        assert_eq!(grid.pixels[3], 255, "opaque");
+    }
+
+    #[test]
+    fn colour_images_keep_their_channels() {
+        // One 1x1 RGB image: r=1, g=0, b=0.5 (planar layout).
+        let grid = tile_rgba(&[1.0, 0.0, 0.5], 3, 1, 4, 2);
+        assert_eq!(grid.pixels, vec![255, 0, 128, 255]);
+    }
+}

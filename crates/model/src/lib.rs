@@ -1,0 +1,24 @@
+//! latentlab's model crate: the burn modules, their losses, the latent maths and the
+//! weights format, shared unchanged by the native CLI and the browser app.
+//!
+//! Nothing here touches files or the network: callers hand in bytes and devices, so
+//! the crate builds for `wasm32-unknown-unknown` and native alike. This is the only
+//! place a model is defined.
+
+pub mod conv_vae;
+pub mod grid;
+pub mod latent;
+pub mod loss;
+pub mod weights;
+
+pub use burn;
+pub use conv_vae::{ConvVae, ConvVaeConfig, VaeOutput};
+pub use weights::{LoadedExport, Manifest, WeightsError};
+
+use burn::prelude::*;
+
+/// Row-major latent vectors (`z.len() / dim` of them) as a `[count, dim]` tensor.
+pub fn latent_batch(z: &[f32], dim: usize, device: &Device) -> Tensor<2> {
+    let count = z.len() / dim;
+    Tensor::from_data(TensorData::new(z.to_vec(), [count, dim]), device)
+}

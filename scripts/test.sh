@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test: Rust unit and integration tests (CPU and wgpu on lavapipe), then
+# the browser end-to-end tests in headless Chromium against the Trunk-built page.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+"$ROOT/scripts/setup.sh"
+cd "$ROOT"
+
+printf '\n== cargo test\n' >&2
+cargo test
+
+printf '\n== trunk build --release\n' >&2
+trunk build --release
+
+printf '\n== browser tests (node --test)\n' >&2
+cargo build --bin latentlab
+export LATENTLAB_BIN="$CARGO_TARGET_DIR/debug/latentlab"
+node --test --test-reporter=spec tests/e2e/*.test.mjs

@@ -1,0 +1,17 @@
+//! latentlab's web page: the burn models of `latentlab-model`, decoding in the browser
+//! on WebGPU or the CPU. Built by Trunk from the repository's `index.html`.
+
+mod app;
+mod backend_switch;
+mod engine;
+mod query;
+mod sample_grid;
+mod state;
+mod test_hook;
+mod timing_panel;
+
+fn main() {
+    // Panics reach the console as errors instead of an opaque "unreachable".
+    console_error_panic_hook::set_once();
+    yew::Renderer::<app::App>::new().render();
+}
