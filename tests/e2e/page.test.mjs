@@ -108,6 +108,9 @@ function nativeDecode(seed) {
   execFileSync(bin, ['sample', '--weights', WEIGHTS, '--out', path.join(dir, 'grid.png'), '--count', String(SAMPLES),
     '--seed', String(seed), '--raw', raw]);
   const result = JSON.parse(fs.readFileSync(raw, 'utf8'));
+  // JSON holds the shortest decimal of each f32; round back to f32 to compare exactly.
+  result.z = result.z.map(Math.fround);
+  result.pixels = result.pixels.map(Math.fround);
   fs.rmSync(dir, { recursive: true });
   return result;
 }

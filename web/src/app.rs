@@ -43,7 +43,10 @@ pub fn app() -> Html {
                 spawn_local(async move {
                     let started = now_ms();
                     match ExportBytes::download(&url).await {
-                        Ok(export) => dispatcher.dispatch(Action::Downloaded { export: Rc::new(export), ms: now_ms() - started }),
+                        Ok(export) => dispatcher.dispatch(Action::Downloaded {
+                            export: Rc::new(export),
+                            ms: now_ms() - started,
+                        }),
                         Err(message) => dispatcher.dispatch(Action::Failed(message)),
                     }
                 });
@@ -53,17 +56,23 @@ pub fn app() -> Html {
 
     {
         let dispatcher = state.dispatcher();
-        use_effect_with((state.backend(), state.export.clone()), move |(backend, export)| {
-            if let (Some(backend), Some(export)) = (*backend, export.clone()) {
-                spawn_local(async move {
-                    let started = now_ms();
-                    match Engine::start(backend, &export).await {
-                        Ok(engine) => dispatcher.dispatch(Action::EngineReady { engine: Rc::new(engine), ms: now_ms() - started }),
-                        Err(message) => dispatcher.dispatch(Action::Failed(message)),
-                    }
-                });
-            }
-        });
+        use_effect_with(
+            (state.backend(), state.export.clone()),
+            move |(backend, export)| {
+                if let (Some(backend), Some(export)) = (*backend, export.clone()) {
+                    spawn_local(async move {
+                        let started = now_ms();
+                        match Engine::start(backend, &export).await {
+                            Ok(engine) => dispatcher.dispatch(Action::EngineReady {
+                                engine: Rc::new(engine),
+                                ms: now_ms() - started,
+                            }),
+                            Err(message) => dispatcher.dispatch(Action::Failed(message)),
+                        }
+                    });
+                }
+            },
+        );
     }
 
     {
@@ -78,9 +87,15 @@ pub fn app() -> Html {
                     match engine.decode(&z).await {
                         Ok(pixels) => {
                             let ms = now_ms() - started;
-                            let grid = Rc::new(tile_rgba(&pixels, m.channels, m.image_size, COLUMNS, 2));
+                            let grid =
+                                Rc::new(tile_rgba(&pixels, m.channels, m.image_size, COLUMNS, 2));
                             publish_decode(engine.backend, seed, &z, &pixels);
-                            dispatcher.dispatch(Action::Decoded { backend: engine.backend, seed, grid, ms });
+                            dispatcher.dispatch(Action::Decoded {
+                                backend: engine.backend,
+                                seed,
+                                grid,
+                                ms,
+                            });
                         }
                         Err(message) => dispatcher.dispatch(Action::Failed(message)),
                     }
@@ -99,10 +114,17 @@ pub fn app() -> Html {
     };
     let (status_kind, status_text) = match &state.phase {
         Phase::Loading(what) => ("loading", format!("{what}…")),
-        Phase::Ready => ("ready", format!("{SAMPLES} samples from seed {}", state.seed)),
+        Phase::Ready => (
+            "ready",
+            format!("{SAMPLES} samples from seed {}", state.seed),
+        ),
         Phase::Failed(message) => ("error", message.clone()),
     };
-    let model_name = state.engine.as_ref().map(|e| e.manifest.name.clone()).unwrap_or_default();
+    let model_name = state
+        .engine
+        .as_ref()
+        .map(|e| e.manifest.name.clone())
+        .unwrap_or_default();
 
     html! {
         <main>

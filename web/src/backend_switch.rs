@@ -17,7 +17,11 @@ pub fn backend_switch(props: &BackendSwitchProps) -> Html {
         let on_switch = props.on_switch.clone();
         let pressed = props.current == Some(backend);
         let unavailable = backend == Backend::WebGpu && props.webgpu_available == Some(false);
-        let title = if unavailable { "this browser offers no WebGPU adapter" } else { "" };
+        let title = if unavailable {
+            "this browser offers no WebGPU adapter"
+        } else {
+            ""
+        };
         html! {
             <button id={format!("use-{}", backend.query_value())} aria-pressed={pressed.to_string()}
                     disabled={unavailable} title={title}

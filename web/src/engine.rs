@@ -48,20 +48,30 @@ impl fmt::Display for Backend {
 
 /// Milliseconds since page load, for the timing panel.
 pub fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 /// Whether `navigator.gpu` exists and hands out an adapter. A browser may expose the
 /// API yet have no usable adapter (blocklisted GPU), so asking is the only real test.
 pub async fn webgpu_adapter_available() -> bool {
-    let Some(window) = web_sys::window() else { return false };
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
     let navigator = window.navigator();
     let gpu = js_sys::Reflect::get(&navigator, &"gpu".into()).unwrap_or_default();
     if gpu.is_undefined() || gpu.is_null() {
         return false;
     }
-    let gpu: web_sys::Gpu = gpu.unchecked_into();
-    match JsFuture::from(gpu.request_adapter()).await {
+    // `web_sys::Gpu` is behind web-sys's unstable-API cfg, so call it through JS.
+    let request = js_sys::Reflect::get(&gpu, &"requestAdapter".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(promise) = request.and_then(|f| f.call0(&gpu).ok()) else {
+        return false;
+    };
+    match JsFuture::from(js_sys::Promise::resolve(&promise)).await {
         Ok(adapter) => !adapter.is_null() && !adapter.is_undefined(),
         Err(_) => false,
     }
@@ -99,8 +109,12 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     if !response.ok() {
         return Err(format!("cannot fetch {url}: HTTP {}", response.status()));
     }
-    let buffer = response.array_buffer().map_err(|e| format!("cannot read {url}: {e:?}"))?;
-    let buffer = JsFuture::from(buffer).await.map_err(|e| format!("cannot read {url}: {e:?}"))?;
+    let buffer = response
+        .array_buffer()
+        .map_err(|e| format!("cannot read {url}: {e:?}"))?;
+    let buffer = JsFuture::from(buffer)
+        .await
+        .map_err(|e| format!("cannot read {url}: {e:?}"))?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 
@@ -118,7 +132,11 @@ impl ExportBytes {
         let base = base_url.trim_end_matches('/');
         let manifest = fetch_bytes(&format!("{base}/{MANIFEST_FILE}")).await?;
         let weights = fetch_bytes(&format!("{base}/{WEIGHTS_FILE}")).await?;
-        Ok(Self { base_url: base.to_string(), manifest, weights })
+        Ok(Self {
+            base_url: base.to_string(),
+            manifest,
+            weights,
+        })
     }
 }
 
@@ -141,13 +159,24 @@ impl Engine {
         let device = open_device(backend).await?;
         let loaded = load_export(&export.manifest, &export.weights, &device)
             .map_err(|e| format!("{}: {e}", export.base_url))?;
-        Ok(Self { backend, manifest: loaded.manifest, device, model: loaded.model })
+        Ok(Self {
+            backend,
+            manifest: loaded.manifest,
+            device,
+            model: loaded.model,
+        })
     }
 
     /// Decodes row-major latents into `[count, channels, side, side]` values in [0, 1].
     pub async fn decode(&self, z: &[f32]) -> Result<Vec<f32>, String> {
-        let images = self.model.decode(latent_batch(z, self.manifest.latent_dim, &self.device));
-        let data = images.into_data_async().await.map_err(|e| format!("decode failed: {e:?}"))?;
-        data.to_vec::<f32>().map_err(|e| format!("decode returned unexpected data: {e:?}"))
+        let images = self
+            .model
+            .decode(latent_batch(z, self.manifest.latent_dim, &self.device));
+        let data = images
+            .into_data_async()
+            .await
+            .map_err(|e| format!("decode failed: {e:?}"))?;
+        data.try_to_vec::<f32>()
+            .map_err(|e| format!("decode returned unexpected data: {e:?}"))
     }
 }

@@ -19,7 +19,11 @@ fn paint(canvas: &HtmlCanvasElement, grid: &RgbaGrid) -> Result<(), wasm_bindgen
         .get_context("2d")?
         .ok_or("no 2d context")?
         .unchecked_into();
-    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&grid.pixels), grid.width as u32, grid.height as u32)?;
+    let image = ImageData::new_with_u8_clamped_array_and_sh(
+        Clamped(&grid.pixels),
+        grid.width as u32,
+        grid.height as u32,
+    )?;
     context.put_image_data(&image, 0.0, 0.0)
 }
 

@@ -52,9 +52,20 @@ pub struct PageState {
 
 pub enum Action {
     WebGpuDetected(bool),
-    Downloaded { export: Rc<ExportBytes>, ms: f64 },
-    EngineReady { engine: Rc<Engine>, ms: f64 },
-    Decoded { backend: Backend, seed: u64, grid: Rc<RgbaGrid>, ms: f64 },
+    Downloaded {
+        export: Rc<ExportBytes>,
+        ms: f64,
+    },
+    EngineReady {
+        engine: Rc<Engine>,
+        ms: f64,
+    },
+    Decoded {
+        backend: Backend,
+        seed: u64,
+        grid: Rc<RgbaGrid>,
+        ms: f64,
+    },
     Failed(String),
     SwitchBackend(Backend),
     NewSamples,
@@ -78,7 +89,8 @@ impl PageState {
     /// The backend to run on: the requested one, else WebGPU when it has an adapter.
     pub fn backend(&self) -> Option<Backend> {
         self.requested.or_else(|| {
-            self.webgpu_available.map(|gpu| if gpu { Backend::WebGpu } else { Backend::Cpu })
+            self.webgpu_available
+                .map(|gpu| if gpu { Backend::WebGpu } else { Backend::Cpu })
         })
     }
 }
@@ -104,10 +116,19 @@ impl Reducible for PageState {
                     return self;
                 }
                 next.engine = Some(engine);
-                next.timings = Timings { download_ms: next.timings.download_ms, init_ms: Some(ms), ..Timings::default() };
+                next.timings = Timings {
+                    download_ms: next.timings.download_ms,
+                    init_ms: Some(ms),
+                    ..Timings::default()
+                };
                 next.phase = Phase::Loading("decoding");
             }
-            Action::Decoded { backend, seed, grid, ms } => {
+            Action::Decoded {
+                backend,
+                seed,
+                grid,
+                ms,
+            } => {
                 if next.engine.as_ref().map(|e| e.backend) != Some(backend) || seed != next.seed {
                     return self;
                 }

@@ -7,7 +7,9 @@ use wasm_bindgen::JsValue;
 use crate::engine::Backend;
 
 pub fn publish_decode(backend: Backend, seed: u64, z: &[f32], pixels: &[f32]) {
-    let Some(window) = web_sys::window() else { return };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
     let record = Object::new();
     let set = |key: &str, value: JsValue| {
         let _ = Reflect::set(&record, &key.into(), &value);

@@ -18,8 +18,14 @@ fn ms(value: Option<f64>) -> String {
 #[function_component(TimingPanel)]
 pub fn timing_panel(props: &TimingPanelProps) -> Html {
     let t = &props.timings;
-    let backend = props.backend.map_or_else(|| "choosing…".to_string(), |b| b.to_string());
-    let later = format!("{} (median of {})", ms(t.later_median_ms()), t.later_decode_ms.len());
+    let backend = props
+        .backend
+        .map_or_else(|| "choosing…".to_string(), |b| b.to_string());
+    let later = format!(
+        "{} (median of {})",
+        ms(t.later_median_ms()),
+        t.later_decode_ms.len()
+    );
     html! {
         <dl class="timings" id="timings">
             <dt>{"backend"}</dt><dd id="backend">{backend}</dd>

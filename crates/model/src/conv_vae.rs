@@ -9,8 +9,8 @@ use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
-use burn::tensor::activation::{relu, sigmoid};
 use burn::tensor::Distribution;
+use burn::tensor::activation::{relu, sigmoid};
 
 /// Shape and training constants of a [`ConvVae`]; stored whole in the weights manifest.
 #[derive(Config, Debug, PartialEq)]
@@ -41,7 +41,10 @@ impl ConvVaeConfig {
             return Err("channels, latent_dim and filters must be non-zero".into());
         }
         if self.filters.contains(&0) {
-            return Err(format!("every filter count must be positive, got {:?}", self.filters));
+            return Err(format!(
+                "every filter count must be positive, got {:?}",
+                self.filters
+            ));
         }
         let factor = 1usize << self.filters.len();
         if self.image_size == 0 || self.image_size % factor != 0 {
@@ -77,7 +80,10 @@ impl ConvVaeConfig {
             encoder_convs.push(conv(input, filters, 2));
             input = filters;
         }
-        let last = *self.filters.last().expect("validated: filters is non-empty");
+        let last = *self
+            .filters
+            .last()
+            .expect("validated: filters is non-empty");
         let side = self.bottleneck_side();
         let flat = last * side * side;
 
@@ -161,7 +167,11 @@ impl ConvVae {
     pub fn forward(&self, images: Tensor<4>) -> VaeOutput {
         let (z_mean, z_log_var) = self.encode(images);
         let z = reparameterize(z_mean.clone(), z_log_var.clone());
-        VaeOutput { logits: self.decode_logits(z), z_mean, z_log_var }
+        VaeOutput {
+            logits: self.decode_logits(z),
+            z_mean,
+            z_log_var,
+        }
     }
 }
 

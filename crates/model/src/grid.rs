@@ -12,9 +12,19 @@ pub struct RgbaGrid {
 /// Tiles `images` (`[count, channels, side, side]` row-major floats in [0, 1]) into
 /// `columns` columns with `gap` pixels of black between cells. Grey images are copied
 /// into all three colour channels.
-pub fn tile_rgba(images: &[f32], channels: usize, side: usize, columns: usize, gap: usize) -> RgbaGrid {
+pub fn tile_rgba(
+    images: &[f32],
+    channels: usize,
+    side: usize,
+    columns: usize,
+    gap: usize,
+) -> RgbaGrid {
     let per_image = channels * side * side;
-    let count = if per_image == 0 { 0 } else { images.len() / per_image };
+    let count = if per_image == 0 {
+        0
+    } else {
+        images.len() / per_image
+    };
     let columns = columns.max(1).min(count.max(1));
     let rows = count.div_ceil(columns);
     let width = columns * side + (columns.saturating_sub(1)) * gap;
@@ -26,7 +36,10 @@ pub fn tile_rgba(images: &[f32], channels: usize, side: usize, columns: usize, g
     let to_byte = |v: f32| (v.clamp(0.0, 1.0) * 255.0).round() as u8;
     for index in 0..count {
         let image = &images[index * per_image..(index + 1) * per_image];
-        let (x0, y0) = ((index % columns) * (side + gap), (index / columns) * (side + gap));
+        let (x0, y0) = (
+            (index % columns) * (side + gap),
+            (index / columns) * (side + gap),
+        );
         for y in 0..side {
             for x in 0..side {
                 let out = ((y0 + y) * width + x0 + x) * 4;
@@ -37,7 +50,11 @@ pub fn tile_rgba(images: &[f32], channels: usize, side: usize, columns: usize, g
             }
         }
     }
-    RgbaGrid { width, height, pixels }
+    RgbaGrid {
+        width,
+        height,
+        pixels,
+    }
 }
 
 #[cfg(test)]

@@ -40,7 +40,9 @@ impl SeededRng {
 /// `temperature` (1.0 samples the prior itself).
 pub fn normal_latents(seed: u64, count: usize, dim: usize, temperature: f64) -> Vec<f32> {
     let mut rng = SeededRng::new(seed);
-    (0..count * dim).map(|_| (rng.next_normal() * temperature) as f32).collect()
+    (0..count * dim)
+        .map(|_| (rng.next_normal() * temperature) as f32)
+        .collect()
 }
 
 #[cfg(test)]

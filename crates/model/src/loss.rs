@@ -43,7 +43,11 @@ pub fn vae_loss(
 ) -> VaeLoss {
     let reconstruction = bce_with_logits_per_image(logits, targets).mean() * beta;
     let kl = kl_per_image(z_mean, z_log_var).mean();
-    VaeLoss { total: reconstruction.clone() + kl.clone(), reconstruction, kl }
+    VaeLoss {
+        total: reconstruction.clone() + kl.clone(),
+        reconstruction,
+        kl,
+    }
 }
 
 #[cfg(test)]

@@ -75,7 +75,9 @@ pub enum WeightsError {
     ManifestNotJson(String),
     #[error("manifest is not a latentlab manifest: \"format\" is {0:?}, expected {FORMAT_NAME:?}")]
     NotLatentlab(String),
-    #[error("weights format version {0} is not supported; this build reads version {FORMAT_VERSION}")]
+    #[error(
+        "weights format version {0} is not supported; this build reads version {FORMAT_VERSION}"
+    )]
     UnsupportedVersion(u64),
     #[error("manifest has a missing or malformed field: {0}")]
     ManifestField(String),
@@ -92,7 +94,11 @@ pub enum WeightsError {
     #[error("weights file has tensor '{0}' that this model does not have")]
     UnexpectedTensor(String),
     #[error("tensor '{name}' has shape {found:?}, but the model config needs {expected:?}")]
-    ShapeMismatch { name: String, expected: Vec<usize>, found: Vec<usize> },
+    ShapeMismatch {
+        name: String,
+        expected: Vec<usize>,
+        found: Vec<usize>,
+    },
     #[error("tensor '{name}' is stored as {found}, expected F32")]
     WrongDtype { name: String, found: String },
     #[error("could not serialise the weights: {0}")]
@@ -132,14 +138,21 @@ impl Manifest {
     pub fn from_json(bytes: &[u8]) -> Result<Self, WeightsError> {
         let value: serde_json::Value = serde_json::from_slice(bytes)
             .map_err(|e| WeightsError::ManifestNotJson(e.to_string()))?;
-        let format = value.get("format").and_then(|f| f.as_str()).unwrap_or("<absent>");
+        let format = value
+            .get("format")
+            .and_then(|f| f.as_str())
+            .unwrap_or("<absent>");
         if format != FORMAT_NAME {
             return Err(WeightsError::NotLatentlab(format.into()));
         }
         match value.get("format_version").and_then(|v| v.as_u64()) {
             Some(v) if v == u64::from(FORMAT_VERSION) => {}
             Some(v) => return Err(WeightsError::UnsupportedVersion(v)),
-            None => return Err(WeightsError::ManifestField("format_version: absent or not a number".into())),
+            None => {
+                return Err(WeightsError::ManifestField(
+                    "format_version: absent or not a number".into(),
+                ));
+            }
         }
         let manifest: Manifest = serde_json::from_value(value)
             .map_err(|e| WeightsError::ManifestField(e.to_string()))?;
@@ -171,27 +184,43 @@ impl Manifest {
 }
 
 /// Serialises `model` to safetensors bytes and completes `manifest` with their length.
-pub fn export_bytes(model: &ConvVae, mut manifest: Manifest) -> Result<(Manifest, Vec<u8>), WeightsError> {
+pub fn export_bytes(
+    model: &ConvVae,
+    mut manifest: Manifest,
+) -> Result<(Manifest, Vec<u8>), WeightsError> {
     let mut store = SafetensorsStore::from_bytes(None);
-    model.save_into(&mut store).map_err(|e| WeightsError::Save(e.to_string()))?;
-    let weights = store.get_bytes().map_err(|e| WeightsError::Save(e.to_string()))?;
+    model
+        .save_into(&mut store)
+        .map_err(|e| WeightsError::Save(e.to_string()))?;
+    let weights = store
+        .get_bytes()
+        .map_err(|e| WeightsError::Save(e.to_string()))?;
     manifest.weights_bytes = weights.len() as u64;
     Ok((manifest, weights))
 }
 
 /// Builds the model a manifest describes and fills it with `weights`, checking every
 /// tensor's name, dtype and shape first.
-pub fn load_export(manifest_json: &[u8], weights: &[u8], device: &Device) -> Result<LoadedExport, WeightsError> {
+pub fn load_export(
+    manifest_json: &[u8],
+    weights: &[u8],
+    device: &Device,
+) -> Result<LoadedExport, WeightsError> {
     let manifest = Manifest::from_json(manifest_json)?;
     if weights.len() as u64 != manifest.weights_bytes {
-        return Err(WeightsError::WrongLength { expected: manifest.weights_bytes, found: weights.len() as u64 });
+        return Err(WeightsError::WrongLength {
+            expected: manifest.weights_bytes,
+            found: weights.len() as u64,
+        });
     }
     let ModelSpec::ConvVae(config) = &manifest.model;
     let mut model = config.init(device);
     check_tensors(&model, weights)?;
 
     let mut store = SafetensorsStore::from_bytes(Some(weights.to_vec()));
-    let result = model.load_from(&mut store).map_err(|e| WeightsError::Apply(e.to_string()))?;
+    let result = model
+        .load_from(&mut store)
+        .map_err(|e| WeightsError::Apply(e.to_string()))?;
     if !result.is_success() {
         return Err(WeightsError::Apply(format!("{:?}", result.errors)));
     }
@@ -212,11 +241,18 @@ fn check_tensors(model: &ConvVae, weights: &[u8]) -> Result<(), WeightsError> {
             .remove(&expected.name)
             .ok_or_else(|| WeightsError::MissingTensor(expected.name.clone()))?;
         if dtype != "F32" {
-            return Err(WeightsError::WrongDtype { name: expected.name, found: dtype });
+            return Err(WeightsError::WrongDtype {
+                name: expected.name,
+                found: dtype,
+            });
         }
         let expected_shape = expected.shape.to_vec();
         if shape != expected_shape {
-            return Err(WeightsError::ShapeMismatch { name: expected.name, expected: expected_shape, found: shape });
+            return Err(WeightsError::ShapeMismatch {
+                name: expected.name,
+                expected: expected_shape,
+                found: shape,
+            });
         }
     }
     match found.into_keys().next() {

@@ -2,7 +2,7 @@
 
 use latentlab_model::burn::prelude::*;
 use latentlab_model::weights::{DatasetInfo, Manifest, WeightsError, export_bytes, load_export};
-use latentlab_model::{ConvVaeConfig, latent_batch, latent::normal_latents};
+use latentlab_model::{ConvVaeConfig, latent::normal_latents, latent_batch};
 
 fn small_config() -> ConvVaeConfig {
     ConvVaeConfig::new(16, 1, vec![4, 8], 2)
@@ -12,14 +12,21 @@ fn exported() -> (String, Vec<u8>, Device) {
     let device = Device::flex();
     let config = small_config();
     let model = config.init(&device);
-    let manifest = Manifest::for_conv_vae("tiny", &config, DatasetInfo { name: "none".into(), classes: vec![] });
+    let manifest = Manifest::for_conv_vae(
+        "tiny",
+        &config,
+        DatasetInfo {
+            name: "none".into(),
+            classes: vec![],
+        },
+    );
     let (manifest, weights) = export_bytes(&model, manifest).unwrap();
     (manifest.to_json(), weights, device)
 }
 
 fn decode(model: &latentlab_model::ConvVae, device: &Device) -> Vec<f32> {
     let z = latent_batch(&normal_latents(3, 5, 2, 1.0), 2, device);
-    model.decode(z).into_data().to_vec::<f32>().unwrap()
+    model.decode(z).into_data().try_to_vec::<f32>().unwrap()
 }
 
 #[test]
@@ -27,7 +34,14 @@ fn save_then_load_gives_identical_outputs() {
     let device = Device::flex();
     let config = small_config();
     let model = config.init(&device);
-    let manifest = Manifest::for_conv_vae("tiny", &config, DatasetInfo { name: "none".into(), classes: vec![] });
+    let manifest = Manifest::for_conv_vae(
+        "tiny",
+        &config,
+        DatasetInfo {
+            name: "none".into(),
+            classes: vec![],
+        },
+    );
     let (manifest, weights) = export_bytes(&model, manifest).unwrap();
     let loaded = load_export(manifest.to_json().as_bytes(), &weights, &device).unwrap();
     assert_eq!(loaded.manifest, manifest);
@@ -56,29 +70,58 @@ fn rejects_bad_files_with_distinct_messages() {
     assert!(matches!(err, WeightsError::ManifestNotJson(_)), "{err}");
     messages.push(err.to_string());
 
-    let err = load_err(&edit_manifest(&json, |v| v["format"] = "onnx".into()), &weights, &device);
-    assert!(matches!(err, WeightsError::NotLatentlab(ref f) if f == "onnx"), "{err}");
+    let err = load_err(
+        &edit_manifest(&json, |v| v["format"] = "onnx".into()),
+        &weights,
+        &device,
+    );
+    assert!(
+        matches!(err, WeightsError::NotLatentlab(ref f) if f == "onnx"),
+        "{err}"
+    );
     messages.push(err.to_string());
 
-    let err = load_err(&edit_manifest(&json, |v| v["format_version"] = 99.into()), &weights, &device);
+    let err = load_err(
+        &edit_manifest(&json, |v| v["format_version"] = 99.into()),
+        &weights,
+        &device,
+    );
     assert_eq!(err, WeightsError::UnsupportedVersion(99));
     messages.push(err.to_string());
 
-    let err = load_err(&edit_manifest(&json, |v| v["model"]["kind"] = "gan".into()), &weights, &device);
-    assert!(matches!(err, WeightsError::ManifestField(ref m) if m.contains("gan")), "{err}");
+    let err = load_err(
+        &edit_manifest(&json, |v| v["model"]["kind"] = "gan".into()),
+        &weights,
+        &device,
+    );
+    assert!(
+        matches!(err, WeightsError::ManifestField(ref m) if m.contains("gan")),
+        "{err}"
+    );
     messages.push(err.to_string());
 
-    let err = load_err(&edit_manifest(&json, |v| v["model"]["config"]["image_size"] = 15.into()), &weights, &device);
+    let err = load_err(
+        &edit_manifest(&json, |v| v["model"]["config"]["image_size"] = 15.into()),
+        &weights,
+        &device,
+    );
     assert!(matches!(err, WeightsError::InvalidConfig(_)), "{err}");
     messages.push(err.to_string());
 
-    let err = load_err(&edit_manifest(&json, |v| v["latent_dim"] = 7.into()), &weights, &device);
+    let err = load_err(
+        &edit_manifest(&json, |v| v["latent_dim"] = 7.into()),
+        &weights,
+        &device,
+    );
     assert!(matches!(err, WeightsError::Inconsistent(_)), "{err}");
     messages.push(err.to_string());
 
     let truncated = &weights[..weights.len() / 2];
     let err = load_err(json.as_bytes(), truncated, &device);
-    assert!(matches!(err, WeightsError::WrongLength { found, .. } if found == truncated.len() as u64), "{err}");
+    assert!(
+        matches!(err, WeightsError::WrongLength { found, .. } if found == truncated.len() as u64),
+        "{err}"
+    );
     messages.push(err.to_string());
 
     // Right length, wrong bytes: a file that merely claims the right size.
@@ -90,7 +133,14 @@ fn rejects_bad_files_with_distinct_messages() {
     // Valid safetensors for a different shape of the same model kind.
     let other = ConvVaeConfig::new(16, 1, vec![4, 8], 3);
     let other_model = other.init(&device);
-    let other_manifest = Manifest::for_conv_vae("tiny", &other, DatasetInfo { name: "none".into(), classes: vec![] });
+    let other_manifest = Manifest::for_conv_vae(
+        "tiny",
+        &other,
+        DatasetInfo {
+            name: "none".into(),
+            classes: vec![],
+        },
+    );
     let (_, other_weights) = export_bytes(&other_model, other_manifest).unwrap();
     let manifest = edit_manifest(&json, |v| v["weights_bytes"] = other_weights.len().into());
     let err = load_err(&manifest, &other_weights, &device);
@@ -103,7 +153,14 @@ fn rejects_bad_files_with_distinct_messages() {
     // Weights of a model with fewer layers: a tensor the config needs is missing.
     let shallow = ConvVaeConfig::new(16, 1, vec![4], 2);
     let shallow_model = shallow.init(&device);
-    let shallow_manifest = Manifest::for_conv_vae("tiny", &shallow, DatasetInfo { name: "none".into(), classes: vec![] });
+    let shallow_manifest = Manifest::for_conv_vae(
+        "tiny",
+        &shallow,
+        DatasetInfo {
+            name: "none".into(),
+            classes: vec![],
+        },
+    );
     let (_, shallow_weights) = export_bytes(&shallow_model, shallow_manifest).unwrap();
     let manifest = edit_manifest(&json, |v| v["weights_bytes"] = shallow_weights.len().into());
     let err = load_err(&manifest, &shallow_weights, &device);
@@ -111,5 +168,9 @@ fn rejects_bad_files_with_distinct_messages() {
     messages.push(err.to_string());
 
     let unique: std::collections::BTreeSet<_> = messages.iter().collect();
-    assert_eq!(unique.len(), messages.len(), "messages must differ: {messages:#?}");
+    assert_eq!(
+        unique.len(),
+        messages.len(),
+        "messages must differ: {messages:#?}"
+    );
 }

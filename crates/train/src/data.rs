@@ -8,7 +8,16 @@ use anyhow::{Context, Result, bail, ensure};
 
 /// Class names of Fashion-MNIST in label order.
 pub const FASHION_CLASSES: [&str; 10] = [
-    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
 ];
 
 /// Grey images with their labels, as stored (u8, row-major).
@@ -18,12 +27,17 @@ pub struct LabeledImages {
     pub rows: usize,
     pub cols: usize,
     pub pixels: Vec<u8>,
+    /// Read and checked against the image count now; the latent scatter plots colour
+    /// points by them.
+    #[allow(dead_code)]
     pub labels: Vec<u8>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Split {
     Train,
+    /// The held-out `t10k-*` files, for evaluation.
+    #[allow(dead_code)]
     Test,
 }
 
@@ -52,7 +66,12 @@ fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
 
 /// Parses an IDX u8 file into its dimension sizes and values.
 pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<(Vec<usize>, Vec<u8>)> {
-    ensure!(bytes.len() >= 4, "{}: too short to be an IDX file ({} bytes)", path.display(), bytes.len());
+    ensure!(
+        bytes.len() >= 4,
+        "{}: too short to be an IDX file ({} bytes)",
+        path.display(),
+        bytes.len()
+    );
     ensure!(
         bytes[0] == 0 && bytes[1] == 0 && bytes[2] == 0x08,
         "{}: not an IDX file of unsigned bytes (magic {:02x?})",
@@ -61,9 +80,15 @@ pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<(Vec<usize>, Vec<u8>)> {
     );
     let rank = bytes[3] as usize;
     let header = 4 + 4 * rank;
-    ensure!(bytes.len() >= header, "{}: IDX header is cut off", path.display());
+    ensure!(
+        bytes.len() >= header,
+        "{}: IDX header is cut off",
+        path.display()
+    );
     let dims: Vec<usize> = (0..rank)
-        .map(|i| u32::from_be_bytes(bytes[4 + 4 * i..8 + 4 * i].try_into().expect("4 bytes")) as usize)
+        .map(|i| {
+            u32::from_be_bytes(bytes[4 + 4 * i..8 + 4 * i].try_into().expect("4 bytes")) as usize
+        })
         .collect();
     let expected: usize = dims.iter().product();
     let found = bytes.len() - header;
@@ -91,7 +116,11 @@ pub fn load_idx_split(dir: &Path, split: Split) -> Result<LabeledImages> {
     let images_path = find_idx(dir, &format!("{}-images-idx3-ubyte", split.prefix()))?;
     let labels_path = find_idx(dir, &format!("{}-labels-idx1-ubyte", split.prefix()))?;
     let (dims, pixels) = parse_idx(&read_maybe_gz(&images_path)?, &images_path)?;
-    ensure!(dims.len() == 3, "{}: expected 3 dimensions (count, rows, cols), got {dims:?}", images_path.display());
+    ensure!(
+        dims.len() == 3,
+        "{}: expected 3 dimensions (count, rows, cols), got {dims:?}",
+        images_path.display()
+    );
     let (label_dims, labels) = parse_idx(&read_maybe_gz(&labels_path)?, &labels_path)?;
     ensure!(
         label_dims == [dims[0]],
@@ -100,7 +129,13 @@ pub fn load_idx_split(dir: &Path, split: Split) -> Result<LabeledImages> {
         images_path.display(),
         dims[0]
     );
-    Ok(LabeledImages { count: dims[0], rows: dims[1], cols: dims[2], pixels, labels })
+    Ok(LabeledImages {
+        count: dims[0],
+        rows: dims[1],
+        cols: dims[2],
+        pixels,
+        labels,
+    })
 }
 
 impl LabeledImages {
@@ -150,17 +185,35 @@ mod tests {
 
     #[test]
     fn names_the_file_and_problem_on_bad_input() {
-        let err = parse_idx(&idx(&[2, 2], &[1, 2, 3]), Path::new("short.idx")).unwrap_err().to_string();
-        assert!(err.contains("short.idx") && err.contains("4 values") && err.contains("holds 3"), "{err}");
-        let err = parse_idx(b"PK\x03\x04zip", Path::new("a.zip")).unwrap_err().to_string();
+        let err = parse_idx(&idx(&[2, 2], &[1, 2, 3]), Path::new("short.idx"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("short.idx") && err.contains("4 values") && err.contains("holds 3"),
+            "{err}"
+        );
+        let err = parse_idx(b"PK\x03\x04zip", Path::new("a.zip"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("a.zip") && err.contains("not an IDX"), "{err}");
     }
 
     #[test]
     fn pads_centrally() {
-        let images = LabeledImages { count: 1, rows: 2, cols: 2, pixels: vec![255; 4], labels: vec![0] };
+        let images = LabeledImages {
+            count: 1,
+            rows: 2,
+            cols: 2,
+            pixels: vec![255; 4],
+            labels: vec![0],
+        };
         let out = images.padded_floats(4, None).unwrap();
-        let ones: Vec<usize> = out.iter().enumerate().filter(|(_, v)| **v == 1.0).map(|(i, _)| i).collect();
+        let ones: Vec<usize> = out
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v == 1.0)
+            .map(|(i, _)| i)
+            .collect();
         assert_eq!(ones, vec![5, 6, 9, 10]);
     }
 }

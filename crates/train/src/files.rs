@@ -4,16 +4,25 @@ use std::io::Write;
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use latentlab_model::weights::{LoadedExport, MANIFEST_FILE, Manifest, WEIGHTS_FILE, load_export};
 use latentlab_model::burn::prelude::Device;
+use latentlab_model::weights::{LoadedExport, MANIFEST_FILE, Manifest, WEIGHTS_FILE, load_export};
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it over
 /// `path`: readers see the old file or the new one, never a mix.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let name = path.file_name().with_context(|| format!("{} has no file name", path.display()))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let name = path
+        .file_name()
+        .with_context(|| format!("{} has no file name", path.display()))?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
     let result = (|| -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
@@ -38,8 +47,15 @@ pub fn write_export(dir: &Path, manifest: &Manifest, weights: &[u8]) -> Result<(
 pub fn read_export(dir: &Path, device: &Device) -> Result<LoadedExport> {
     let manifest_path = dir.join(MANIFEST_FILE);
     let weights_path = dir.join(WEIGHTS_FILE);
-    let manifest = std::fs::read(&manifest_path).with_context(|| format!("cannot read {}", manifest_path.display()))?;
-    let weights = std::fs::read(&weights_path).with_context(|| format!("cannot read {}", weights_path.display()))?;
-    load_export(&manifest, &weights, device)
-        .with_context(|| format!("{} / {} are not a valid export", manifest_path.display(), WEIGHTS_FILE))
+    let manifest = std::fs::read(&manifest_path)
+        .with_context(|| format!("cannot read {}", manifest_path.display()))?;
+    let weights = std::fs::read(&weights_path)
+        .with_context(|| format!("cannot read {}", weights_path.display()))?;
+    load_export(&manifest, &weights, device).with_context(|| {
+        format!(
+            "{} / {} are not a valid export",
+            manifest_path.display(),
+            WEIGHTS_FILE
+        )
+    })
 }

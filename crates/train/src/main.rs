@@ -14,12 +14,16 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
+use latentlab_model::ConvVaeConfig;
 use latentlab_model::burn::prelude::Device;
 use latentlab_model::weights::{DatasetInfo, Manifest, TrainingSummary, export_bytes};
-use latentlab_model::ConvVaeConfig;
 
 #[derive(Parser)]
-#[command(name = "latentlab", version, about = "Train generative models and export them for the latentlab page")]
+#[command(
+    name = "latentlab",
+    version,
+    about = "Train generative models and export them for the latentlab page"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -42,7 +46,9 @@ enum ModelArg {
 #[derive(Subcommand)]
 enum Command {
     /// Train a model and write an export directory (weights + manifest + metrics).
-    #[command(after_help = "Example:\n  latentlab train --model fashion-vae --data ../shared/data/fashion-mnist --epochs 5 --out web/weights/fashion-vae")]
+    #[command(
+        after_help = "Example:\n  latentlab train --model fashion-vae --data ../shared/data/fashion-mnist --epochs 5 --out web/weights/fashion-vae"
+    )]
     Train {
         #[arg(long, value_enum)]
         model: ModelArg,
@@ -67,7 +73,9 @@ enum Command {
         device: DeviceArg,
     },
     /// Decode a grid of samples z ~ N(0, I) from an export into a PNG.
-    #[command(after_help = "Example:\n  latentlab sample --weights web/weights/fashion-vae --out grid.png --count 64 --columns 8")]
+    #[command(
+        after_help = "Example:\n  latentlab sample --weights web/weights/fashion-vae --out grid.png --count 64 --columns 8"
+    )]
     Sample {
         /// Export directory (manifest.json + model.safetensors).
         #[arg(long)]
@@ -93,7 +101,9 @@ fn open_device(device: DeviceArg) -> Result<(Device, &'static str)> {
     Ok(match device {
         DeviceArg::Cpu => (Device::flex(), "cpu (flex)"),
         DeviceArg::Wgpu => (
-            Device::wgpu_options().init().map_err(|e| anyhow::anyhow!("cannot start wgpu: {e:?}"))?,
+            Device::wgpu_options()
+                .init()
+                .map_err(|e| anyhow::anyhow!("cannot start wgpu: {e:?}"))?,
             "wgpu",
         ),
     })
@@ -108,7 +118,17 @@ fn main() {
 
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
-        Command::Train { model: ModelArg::FashionVae, data, epochs, out, batch_size, lr, seed, limit, device } => {
+        Command::Train {
+            model: ModelArg::FashionVae,
+            data,
+            epochs,
+            out,
+            batch_size,
+            lr,
+            seed,
+            limit,
+            device,
+        } => {
             if epochs == 0 || batch_size == 0 {
                 bail!("--epochs and --batch-size must be at least 1");
             }
@@ -117,7 +137,13 @@ fn run(cli: Cli) -> Result<()> {
             eprintln!("reading {}", data.display());
             let split = data::load_idx_split(&data, data::Split::Train)?;
             let images = split.padded_floats(config.image_size, limit)?;
-            let options = train::TrainOptions { epochs, batch_size, learning_rate: lr, seed, progress: std::io::stderr().is_terminal() };
+            let options = train::TrainOptions {
+                epochs,
+                batch_size,
+                learning_rate: lr,
+                seed,
+                progress: std::io::stderr().is_terminal(),
+            };
             let started = Instant::now();
             let (model, history) = train::train_conv_vae(&config, &images, &device, &options)?;
             let seconds = started.elapsed().as_secs_f64();
@@ -126,7 +152,10 @@ fn run(cli: Cli) -> Result<()> {
 
             let dataset = DatasetInfo {
                 name: "fashion-mnist".into(),
-                classes: data::FASHION_CLASSES.iter().map(|c| c.to_string()).collect(),
+                classes: data::FASHION_CLASSES
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect(),
             };
             let mut manifest = Manifest::for_conv_vae("fashion-vae", &config, dataset);
             manifest.training = Some(TrainingSummary {
@@ -135,26 +164,43 @@ fn run(cli: Cli) -> Result<()> {
                 epochs,
                 images_seen: images_seen as u64,
                 seconds,
-                images_per_second: images_seen as f64 / history.iter().map(|h| h.seconds).sum::<f64>(),
+                images_per_second: images_seen as f64
+                    / history.iter().map(|h| h.seconds).sum::<f64>(),
                 final_loss: last.loss,
                 final_reconstruction: last.reconstruction,
                 final_kl: last.kl,
             });
             let (manifest, weights) = export_bytes(&model, manifest)?;
             files::write_export(&out, &manifest, &weights)?;
-            let metrics: String = history.iter().map(|h| serde_json::to_string(h).expect("plain numbers") + "\n").collect();
+            let metrics: String = history
+                .iter()
+                .map(|h| serde_json::to_string(h).expect("plain numbers") + "\n")
+                .collect();
             files::write_atomic(&out.join("metrics.jsonl"), metrics.as_bytes())?;
-            eprintln!("wrote {} ({} KiB of weights)", out.display(), weights.len() / 1024);
+            eprintln!(
+                "wrote {} ({} KiB of weights)",
+                out.display(),
+                weights.len() / 1024
+            );
             Ok(())
         }
-        Command::Sample { weights, out, count, columns, seed, raw, device } => {
+        Command::Sample {
+            weights,
+            out,
+            count,
+            columns,
+            seed,
+            raw,
+            device,
+        } => {
             if count == 0 {
                 bail!("--count must be at least 1");
             }
             let (device, _) = open_device(device)?;
             let export = files::read_export(&weights, &device)?;
             let m = &export.manifest;
-            let samples = sample::decode_samples(&export.model, m.latent_dim, seed, count, &device)?;
+            let samples =
+                sample::decode_samples(&export.model, m.latent_dim, seed, count, &device)?;
             sample::write_grid_png(&out, &samples, m.channels, m.image_size, columns)?;
             if let Some(raw) = raw {
                 files::write_atomic(&raw, serde_json::to_string(&samples)?.as_bytes())?;

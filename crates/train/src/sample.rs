@@ -23,18 +23,36 @@ pub struct RawSamples {
 }
 
 /// Decodes `count` latents drawn with `seed` (the page's draw for the same seed).
-pub fn decode_samples(model: &ConvVae, latent_dim: usize, seed: u64, count: usize, device: &Device) -> Result<RawSamples> {
+pub fn decode_samples(
+    model: &ConvVae,
+    latent_dim: usize,
+    seed: u64,
+    count: usize,
+    device: &Device,
+) -> Result<RawSamples> {
     let z = normal_latents(seed, count, latent_dim, 1.0);
     let pixels = model
         .decode(latent_batch(&z, latent_dim, device))
         .into_data()
-        .to_vec::<f32>()
+        .try_to_vec::<f32>()
         .map_err(|e| anyhow::anyhow!("cannot read decoded images: {e:?}"))?;
-    Ok(RawSamples { seed, count, latent_dim, z, pixels })
+    Ok(RawSamples {
+        seed,
+        count,
+        latent_dim,
+        z,
+        pixels,
+    })
 }
 
 /// Encodes `samples` as a PNG grid with `columns` columns and writes it atomically.
-pub fn write_grid_png(path: &Path, samples: &RawSamples, channels: usize, side: usize, columns: usize) -> Result<()> {
+pub fn write_grid_png(
+    path: &Path,
+    samples: &RawSamples,
+    channels: usize,
+    side: usize,
+    columns: usize,
+) -> Result<()> {
     let grid = tile_rgba(&samples.pixels, channels, side, columns, 2);
     let image = image::RgbaImage::from_raw(grid.width as u32, grid.height as u32, grid.pixels)
         .context("grid buffer has the wrong size")?;

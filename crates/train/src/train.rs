@@ -56,7 +56,10 @@ pub fn train_conv_vae(
     let per_image = config.channels * side * side;
     let count = images.len() / per_image;
     if count < options.batch_size {
-        bail!("{count} training images is fewer than one batch of {}", options.batch_size);
+        bail!(
+            "{count} training images is fewer than one batch of {}",
+            options.batch_size
+        );
     }
     let device = device.clone().autodiff();
     device.seed(options.seed);
@@ -80,14 +83,20 @@ pub fn train_conv_vae(
                     .copy_from_slice(&images[index * per_image..(index + 1) * per_image]);
             }
             let batch = Tensor::<4>::from_data(
-                TensorData::new(batch_data.clone(), [options.batch_size, config.channels, side, side]),
+                TensorData::new(
+                    batch_data.clone(),
+                    [options.batch_size, config.channels, side, side],
+                ),
                 &device,
             );
             let out = model.forward(batch.clone());
             let loss = vae_loss(out.logits, batch, out.z_mean, out.z_log_var, config.beta);
             let total: f64 = loss.total.clone().into_scalar::<f32>().into();
             if !total.is_finite() {
-                bail!("loss became {total} at epoch {epoch}, batch {}; stopping (try a lower --lr)", step + 1);
+                bail!(
+                    "loss became {total} at epoch {epoch}, batch {}; stopping (try a lower --lr)",
+                    step + 1
+                );
             }
             let reconstruction: f64 = loss.reconstruction.into_scalar::<f32>().into();
             let kl: f64 = loss.kl.into_scalar::<f32>().into();
@@ -127,7 +136,12 @@ pub fn train_conv_vae(
         };
         eprintln!(
             "epoch {epoch}/{}: loss {:.3} (reconstruction {:.3} + KL {:.3}), {:.0} images/s, {:.1} s",
-            options.epochs, stats.loss, stats.reconstruction, stats.kl, stats.images_per_second, seconds
+            options.epochs,
+            stats.loss,
+            stats.reconstruction,
+            stats.kl,
+            stats.images_per_second,
+            seconds
         );
         history.push(stats);
     }
