@@ -40,8 +40,9 @@ fi
 
 # npm: playwright-core drives Debian's Chromium (never its own download), and
 # binaryen provides a wasm-opt new enough for burn's wasm (Debian's 108 is not).
-if [ ! -x node_modules/.bin/wasm-opt ] || [ ! -d node_modules/playwright-core ] \
-   || ! cmp -s package-lock.json node_modules/.package-lock.json 2>/dev/null; then
+# npm writes node_modules/.package-lock.json on install: newer than the lock file
+# means the installed packages are the locked ones.
+if [ ! -x node_modules/.bin/wasm-opt ] || [ ! package-lock.json -ot node_modules/.package-lock.json ]; then
   step "npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi
