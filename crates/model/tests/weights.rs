@@ -2,29 +2,25 @@
 
 use latentlab_model::burn::prelude::*;
 use latentlab_model::weights::{DatasetInfo, Manifest, WeightsError, export_bytes, load_export};
-use latentlab_model::{ConvVaeConfig, latent::normal_latents, latent_batch};
+use latentlab_model::{ConvVae, ConvVaeConfig, latent::normal_latents, latent_batch};
 
 fn small_config() -> ConvVaeConfig {
     ConvVaeConfig::new(16, 1, vec![4, 8], 2)
 }
 
-fn exported() -> (String, Vec<u8>, Device) {
-    let device = Device::flex();
-    let config = small_config();
-    let model = config.init(&device);
-    let manifest = Manifest::for_conv_vae(
-        "tiny",
-        &config,
-        DatasetInfo {
-            name: "none".into(),
-            classes: vec![],
-        },
-    );
-    let (manifest, weights) = export_bytes(&model, manifest).unwrap();
-    (manifest.to_json(), weights, device)
+/// A fresh model of `config` and its export (manifest completed, weights bytes).
+fn export_of(config: &ConvVaeConfig, device: &Device) -> (ConvVae, Manifest, Vec<u8>) {
+    let model = config.init(device);
+    let dataset = DatasetInfo {
+        name: "none".into(),
+        classes: vec![],
+    };
+    let (manifest, weights) =
+        export_bytes(&model, Manifest::for_conv_vae("tiny", config, dataset)).unwrap();
+    (model, manifest, weights)
 }
 
-fn decode(model: &latentlab_model::ConvVae, device: &Device) -> Vec<f32> {
+fn decode(model: &ConvVae, device: &Device) -> Vec<f32> {
     let z = latent_batch(&normal_latents(3, 5, 2, 1.0), 2, device);
     model.decode(z).into_data().try_to_vec::<f32>().unwrap()
 }
@@ -33,16 +29,7 @@ fn decode(model: &latentlab_model::ConvVae, device: &Device) -> Vec<f32> {
 fn save_then_load_gives_identical_outputs() {
     let device = Device::flex();
     let config = small_config();
-    let model = config.init(&device);
-    let manifest = Manifest::for_conv_vae(
-        "tiny",
-        &config,
-        DatasetInfo {
-            name: "none".into(),
-            classes: vec![],
-        },
-    );
-    let (manifest, weights) = export_bytes(&model, manifest).unwrap();
+    let (model, manifest, weights) = export_of(&config, &device);
     let loaded = load_export(manifest.to_json().as_bytes(), &weights, &device).unwrap();
     assert_eq!(loaded.manifest, manifest);
     let before = decode(&model, &device);
@@ -63,7 +50,9 @@ fn load_err(manifest: &[u8], weights: &[u8], device: &Device) -> WeightsError {
 
 #[test]
 fn rejects_bad_files_with_distinct_messages() {
-    let (json, weights, device) = exported();
+    let device = Device::flex();
+    let (_, manifest, weights) = export_of(&small_config(), &device);
+    let json = manifest.to_json();
     let mut messages = Vec::new();
 
     let err = load_err(b"{ not json", &weights, &device);
@@ -131,17 +120,7 @@ fn rejects_bad_files_with_distinct_messages() {
     messages.push(err.to_string());
 
     // Valid safetensors for a different shape of the same model kind.
-    let other = ConvVaeConfig::new(16, 1, vec![4, 8], 3);
-    let other_model = other.init(&device);
-    let other_manifest = Manifest::for_conv_vae(
-        "tiny",
-        &other,
-        DatasetInfo {
-            name: "none".into(),
-            classes: vec![],
-        },
-    );
-    let (_, other_weights) = export_bytes(&other_model, other_manifest).unwrap();
+    let (_, _, other_weights) = export_of(&ConvVaeConfig::new(16, 1, vec![4, 8], 3), &device);
     let manifest = edit_manifest(&json, |v| v["weights_bytes"] = other_weights.len().into());
     let err = load_err(&manifest, &other_weights, &device);
     assert!(
@@ -151,17 +130,7 @@ fn rejects_bad_files_with_distinct_messages() {
     messages.push(err.to_string());
 
     // Weights of a model with fewer layers: a tensor the config needs is missing.
-    let shallow = ConvVaeConfig::new(16, 1, vec![4], 2);
-    let shallow_model = shallow.init(&device);
-    let shallow_manifest = Manifest::for_conv_vae(
-        "tiny",
-        &shallow,
-        DatasetInfo {
-            name: "none".into(),
-            classes: vec![],
-        },
-    );
-    let (_, shallow_weights) = export_bytes(&shallow_model, shallow_manifest).unwrap();
+    let (_, _, shallow_weights) = export_of(&ConvVaeConfig::new(16, 1, vec![4], 2), &device);
     let manifest = edit_manifest(&json, |v| v["weights_bytes"] = shallow_weights.len().into());
     let err = load_err(&manifest, &shallow_weights, &device);
     assert!(matches!(err, WeightsError::MissingTensor(_)), "{err}");
