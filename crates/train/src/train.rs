@@ -75,16 +75,16 @@ pub fn train_conv_vae(
         let started = Instant::now();
         let (mut sum_loss, mut sum_rec, mut sum_kl) = (0.0, 0.0, 0.0);
         let mut batch_losses = Vec::with_capacity(batches);
-        let mut batch_data = vec![0f32; options.batch_size * per_image];
 
         for (step, indices) in order.chunks_exact(options.batch_size).enumerate() {
-            for (slot, &index) in indices.iter().enumerate() {
-                batch_data[slot * per_image..(slot + 1) * per_image]
-                    .copy_from_slice(&images[index * per_image..(index + 1) * per_image]);
+            // Gathered straight into the Vec the tensor takes over: one copy per image.
+            let mut batch_data = Vec::with_capacity(options.batch_size * per_image);
+            for &index in indices {
+                batch_data.extend_from_slice(&images[index * per_image..(index + 1) * per_image]);
             }
             let batch = Tensor::<4>::from_data(
                 TensorData::new(
-                    batch_data.clone(),
+                    batch_data,
                     [options.batch_size, config.channels, side, side],
                 ),
                 &device,
