@@ -9,17 +9,12 @@ pub struct RgbaGrid {
     pub pixels: Vec<u8>,
 }
 
-/// Tiles `images` (`[count, channels, side, side]` row-major floats in [0, 1]) into
-/// `columns` columns with `gap` pixels of black between cells. Grey images are copied
-/// into all three colour channels.
-pub fn tile_rgba(
-    images: &[f32],
-    channels: usize,
-    side: usize,
-    columns: usize,
-    gap: usize,
-) -> RgbaGrid {
-    let per_image = channels * side * side;
+/// Tiles `images` (`[count, channels, height, width]` row-major floats in [0, 1],
+/// `shape = [channels, height, width]`) into `columns` columns with `gap` pixels of
+/// black between cells. Grey images are copied into all three colour channels.
+pub fn tile_rgba(images: &[f32], shape: [usize; 3], columns: usize, gap: usize) -> RgbaGrid {
+    let [channels, cell_height, cell_width] = shape;
+    let per_image = channels * cell_height * cell_width;
     let count = if per_image == 0 {
         0
     } else {
@@ -27,8 +22,8 @@ pub fn tile_rgba(
     };
     let columns = columns.max(1).min(count.max(1));
     let rows = count.div_ceil(columns);
-    let width = columns * side + (columns.saturating_sub(1)) * gap;
-    let height = rows * side + rows.saturating_sub(1) * gap;
+    let width = columns * cell_width + (columns.saturating_sub(1)) * gap;
+    let height = rows * cell_height + rows.saturating_sub(1) * gap;
     let mut pixels = vec![0u8; width * height * 4];
     for alpha in pixels.chunks_exact_mut(4) {
         alpha[3] = 255;
@@ -37,15 +32,16 @@ pub fn tile_rgba(
     for index in 0..count {
         let image = &images[index * per_image..(index + 1) * per_image];
         let (x0, y0) = (
-            (index % columns) * (side + gap),
-            (index / columns) * (side + gap),
+            (index % columns) * (cell_width + gap),
+            (index / columns) * (cell_height + gap),
         );
-        for y in 0..side {
-            for x in 0..side {
+        for y in 0..cell_height {
+            for x in 0..cell_width {
                 let out = ((y0 + y) * width + x0 + x) * 4;
                 for rgb in 0..3 {
                     let channel = if channels == 3 { rgb } else { 0 };
-                    pixels[out + rgb] = to_byte(image[(channel * side + y) * side + x]);
+                    pixels[out + rgb] =
+                        to_byte(image[(channel * cell_height + y) * cell_width + x]);
                 }
             }
         }
@@ -65,7 +61,7 @@ mod tests {
     fn places_cells_left_to_right_then_down_with_gaps() {
         // Three 2x2 grey images: all 0, all 0.5, all 1; two columns, gap 1.
         let images: Vec<f32> = [0.0, 0.5, 1.0].iter().flat_map(|&v| [v; 4]).collect();
-        let grid = tile_rgba(&images, 1, 2, 2, 1);
+        let grid = tile_rgba(&images, [1, 2, 2], 2, 1);
         assert_eq!((grid.width, grid.height), (5, 5));
         let at = |x: usize, y: usize| grid.pixels[(y * grid.width + x) * 4];
         assert_eq!(at(0, 0), 0);
@@ -75,9 +71,19 @@ mod tests {
     }
 
     #[test]
+    fn non_square_cells_keep_their_aspect() {
+        // Two 2-high, 3-wide grey images side by side, no gap.
+        let images: Vec<f32> = [0.0, 1.0].iter().flat_map(|&v| [v; 6]).collect();
+        let grid = tile_rgba(&images, [1, 2, 3], 2, 0);
+        assert_eq!((grid.width, grid.height), (6, 2));
+        assert_eq!(grid.pixels[(1 * 6 + 2) * 4], 0);
+        assert_eq!(grid.pixels[(1 * 6 + 3) * 4], 255);
+    }
+
+    #[test]
     fn colour_images_keep_their_channels() {
         // One 1x1 RGB image: r=1, g=0, b=0.5 (planar layout).
-        let grid = tile_rgba(&[1.0, 0.0, 0.5], 3, 1, 4, 2);
+        let grid = tile_rgba(&[1.0, 0.0, 0.5], [3, 1, 1], 4, 2);
         assert_eq!(grid.pixels, vec![255, 0, 128, 255]);
     }
 }

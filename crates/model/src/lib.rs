@@ -5,15 +5,22 @@
 //! the crate builds for `wasm32-unknown-unknown` and native alike. This is the only
 //! place a model is defined.
 
-pub mod conv_vae;
+pub mod conv;
+pub mod dense;
 pub mod grid;
 pub mod latent;
 pub mod loss;
+pub mod objective;
+pub mod palette;
 pub mod weights;
+pub mod zoo;
 
 pub use burn;
-pub use conv_vae::{ConvVae, ConvVaeConfig, VaeOutput};
+pub use conv::{ConvAutoencoder, ConvConfig};
+pub use dense::{DenseAutoencoder, DenseConfig};
+pub use objective::{Objective, Reconstruction};
 pub use weights::{LoadedExport, Manifest, WeightsError};
+pub use zoo::{Autoencoder, ForwardOutput, ModelSpec};
 
 use burn::prelude::*;
 

@@ -10,15 +10,18 @@ use burn::prelude::*;
 use burn::store::{ModuleSnapshot, SafetensorsStore};
 use serde::{Deserialize, Serialize};
 
-use crate::conv_vae::{ConvVae, ConvVaeConfig};
+use crate::zoo::{Autoencoder, ModelSpec};
 
 /// Value of the manifest's `format` field.
 pub const FORMAT_NAME: &str = "latentlab-weights";
-/// Bump when a reader of the previous version could misread a new file.
-pub const FORMAT_VERSION: u32 = 1;
+/// Bump when a reader of the previous version could misread a new file. Version 2:
+/// the model zoo (kinds `conv` and `dense` with an explicit objective), height and
+/// width instead of one image size, attribute vectors and encoded points.
+pub const FORMAT_VERSION: u32 = 2;
 /// File names inside an export directory (and under the page's weights URL).
 pub const MANIFEST_FILE: &str = "manifest.json";
 pub const WEIGHTS_FILE: &str = "model.safetensors";
+pub const POINTS_FILE: &str = "points.safetensors";
 
 /// Everything the page and the CLI need to know about an export besides the tensors.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -29,21 +32,22 @@ pub struct Manifest {
     pub name: String,
     pub model: ModelSpec,
     pub dataset: DatasetInfo,
-    pub image_size: usize,
     pub channels: usize,
+    pub height: usize,
+    pub width: usize,
     pub latent_dim: usize,
     pub weights_file: String,
     /// Exact size of the weights file, so a cut-off download is named as such.
     pub weights_bytes: u64,
     #[serde(default)]
     pub training: Option<TrainingSummary>,
-}
-
-/// Which module the tensors belong to, with its full config.
-#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
-#[serde(tag = "kind", content = "config", rename_all = "kebab-case")]
-pub enum ModelSpec {
-    ConvVae(ConvVaeConfig),
+    /// mean(z | attribute) - mean(z | not attribute) per dataset attribute (CelebA).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<AttributeVector>,
+    /// Encoded held-out images shipped beside the weights for scatter plots and
+    /// histograms (see [`Points`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points: Option<PointsInfo>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -66,6 +70,35 @@ pub struct TrainingSummary {
     pub final_loss: f64,
     pub final_reconstruction: f64,
     pub final_kl: f64,
+}
+
+/// A direction in latent space that adds one attribute (e.g. `Smiling`).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct AttributeVector {
+    pub name: String,
+    /// `latent_dim` numbers.
+    pub vector: Vec<f32>,
+    /// Images with and without the attribute that the means came from.
+    pub positives: usize,
+    pub negatives: usize,
+}
+
+/// Where the encoded points live and how many there are.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct PointsInfo {
+    pub file: String,
+    pub count: usize,
+    pub bytes: u64,
+    /// What the points are, e.g. "posterior means of the first 3000 test images".
+    pub description: String,
+}
+
+/// Encoded images: `z` is `[count, latent_dim]` row-major; `labels` has one class
+/// index per point, or is empty for unlabelled data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Points {
+    pub z: Vec<f32>,
+    pub labels: Vec<u32>,
 }
 
 /// Why bytes could not become a model. Each variant names the part at fault.
@@ -105,31 +138,37 @@ pub enum WeightsError {
     Save(String),
     #[error("could not apply the weights to the model: {0}")]
     Apply(String),
+    #[error("points file is not valid: {0}")]
+    Points(String),
 }
 
 /// A model ready to use, with the manifest it came from.
 #[derive(Debug)]
 pub struct LoadedExport {
     pub manifest: Manifest,
-    pub model: ConvVae,
+    pub model: Autoencoder,
 }
 
 impl Manifest {
-    /// A manifest for `config`, with the sizes copied from it; `weights_bytes` is filled
+    /// A manifest for `model`, with the sizes copied from it; `weights_bytes` is filled
     /// in by [`export_bytes`].
-    pub fn for_conv_vae(name: &str, config: &ConvVaeConfig, dataset: DatasetInfo) -> Self {
+    pub fn new(name: &str, model: &ModelSpec, dataset: DatasetInfo) -> Self {
+        let [channels, height, width] = model.image_shape();
         Self {
             format: FORMAT_NAME.into(),
             format_version: FORMAT_VERSION,
             name: name.into(),
-            model: ModelSpec::ConvVae(config.clone()),
+            model: model.clone(),
             dataset,
-            image_size: config.image_size,
-            channels: config.channels,
-            latent_dim: config.latent_dim,
+            channels,
+            height,
+            width,
+            latent_dim: model.latent_dim(),
             weights_file: WEIGHTS_FILE.into(),
             weights_bytes: 0,
             training: None,
+            attributes: Vec::new(),
+            points: None,
         }
     }
 
@@ -164,13 +203,19 @@ impl Manifest {
         serde_json::to_string_pretty(self).expect("a manifest always serialises")
     }
 
+    /// Pixels per image (`channels * height * width`).
+    pub fn pixels(&self) -> usize {
+        self.channels * self.height * self.width
+    }
+
     fn check_consistency(&self) -> Result<(), WeightsError> {
-        let ModelSpec::ConvVae(config) = &self.model;
-        config.validate().map_err(WeightsError::InvalidConfig)?;
+        self.model.validate().map_err(WeightsError::InvalidConfig)?;
+        let [channels, height, width] = self.model.image_shape();
         let pairs = [
-            ("image_size", self.image_size, config.image_size),
-            ("channels", self.channels, config.channels),
-            ("latent_dim", self.latent_dim, config.latent_dim),
+            ("channels", self.channels, channels),
+            ("height", self.height, height),
+            ("width", self.width, width),
+            ("latent_dim", self.latent_dim, self.model.latent_dim()),
         ];
         for (field, top, inner) in pairs {
             if top != inner {
@@ -179,19 +224,36 @@ impl Manifest {
                 )));
             }
         }
+        for attribute in &self.attributes {
+            if attribute.vector.len() != self.latent_dim {
+                return Err(WeightsError::Inconsistent(format!(
+                    "attribute vector '{}' has {} numbers, latent_dim is {}",
+                    attribute.name,
+                    attribute.vector.len(),
+                    self.latent_dim
+                )));
+            }
+        }
         Ok(())
+    }
+}
+
+/// Tensor names stay those of the inner module (no enum variant prefix), so a file
+/// reads the same whichever way the zoo enum is arranged.
+fn save_module(model: &Autoencoder, store: &mut SafetensorsStore) -> Result<(), String> {
+    match model {
+        Autoencoder::Conv(m) => m.save_into(store).map_err(|e| e.to_string()),
+        Autoencoder::Dense(m) => m.save_into(store).map_err(|e| e.to_string()),
     }
 }
 
 /// Serialises `model` to safetensors bytes and completes `manifest` with their length.
 pub fn export_bytes(
-    model: &ConvVae,
+    model: &Autoencoder,
     mut manifest: Manifest,
 ) -> Result<(Manifest, Vec<u8>), WeightsError> {
     let mut store = SafetensorsStore::from_bytes(None);
-    model
-        .save_into(&mut store)
-        .map_err(|e| WeightsError::Save(e.to_string()))?;
+    save_module(model, &mut store).map_err(WeightsError::Save)?;
     let weights = store
         .get_bytes()
         .map_err(|e| WeightsError::Save(e.to_string()))?;
@@ -213,14 +275,29 @@ pub fn load_export(
             found: weights.len() as u64,
         });
     }
-    let ModelSpec::ConvVae(config) = &manifest.model;
-    let mut model = config.init(device);
-    check_tensors(&model, weights)?;
+    let model = manifest.model.init(device);
+    let snapshots = match &model {
+        Autoencoder::Conv(m) => m.collect(None, None, false),
+        Autoencoder::Dense(m) => m.collect(None, None, false),
+    };
+    let expected = snapshots
+        .into_iter()
+        .map(|t| (t.name.clone(), t.shape.to_vec()))
+        .collect();
+    check_tensors(expected, weights)?;
 
     let mut store = SafetensorsStore::from_bytes(Some(weights.to_vec()));
-    let result = model
-        .load_from(&mut store)
-        .map_err(|e| WeightsError::Apply(e.to_string()))?;
+    let (model, result) = match model {
+        Autoencoder::Conv(mut m) => {
+            let result = m.load_from(&mut store);
+            (Autoencoder::Conv(m), result)
+        }
+        Autoencoder::Dense(mut m) => {
+            let result = m.load_from(&mut store);
+            (Autoencoder::Dense(m), result)
+        }
+    };
+    let result = result.map_err(|e| WeightsError::Apply(e.to_string()))?;
     if !result.is_success() {
         return Err(WeightsError::Apply(format!("{:?}", result.errors)));
     }
@@ -228,7 +305,7 @@ pub fn load_export(
 }
 
 /// Compares the file's tensor table with the freshly built model's parameters.
-fn check_tensors(model: &ConvVae, weights: &[u8]) -> Result<(), WeightsError> {
+fn check_tensors(expected: Vec<(String, Vec<usize>)>, weights: &[u8]) -> Result<(), WeightsError> {
     let file = safetensors::SafeTensors::deserialize(weights)
         .map_err(|e| WeightsError::NotSafetensors(e.to_string()))?;
     let mut found: BTreeMap<String, (Vec<usize>, String)> = file
@@ -236,20 +313,16 @@ fn check_tensors(model: &ConvVae, weights: &[u8]) -> Result<(), WeightsError> {
         .into_iter()
         .map(|(name, view)| (name, (view.shape().to_vec(), format!("{:?}", view.dtype()))))
         .collect();
-    for expected in model.collect(None, None, false) {
+    for (name, expected_shape) in expected {
         let (shape, dtype) = found
-            .remove(&expected.name)
-            .ok_or_else(|| WeightsError::MissingTensor(expected.name.clone()))?;
+            .remove(&name)
+            .ok_or_else(|| WeightsError::MissingTensor(name.clone()))?;
         if dtype != "F32" {
-            return Err(WeightsError::WrongDtype {
-                name: expected.name,
-                found: dtype,
-            });
+            return Err(WeightsError::WrongDtype { name, found: dtype });
         }
-        let expected_shape = expected.shape.to_vec();
         if shape != expected_shape {
             return Err(WeightsError::ShapeMismatch {
-                name: expected.name,
+                name,
                 expected: expected_shape,
                 found: shape,
             });
@@ -259,4 +332,77 @@ fn check_tensors(model: &ConvVae, weights: &[u8]) -> Result<(), WeightsError> {
         Some(extra) => Err(WeightsError::UnexpectedTensor(extra)),
         None => Ok(()),
     }
+}
+
+/// Serialises encoded points (`z` as F32 `[count, dim]`, `labels` as U32 `[count]`).
+pub fn points_bytes(points: &Points, latent_dim: usize) -> Result<Vec<u8>, WeightsError> {
+    use safetensors::tensor::{Dtype, TensorView};
+    let count = points.z.len() / latent_dim.max(1);
+    let z: Vec<u8> = points.z.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let labels: Vec<u8> = points.labels.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let mut tensors = vec![(
+        "z",
+        TensorView::new(Dtype::F32, vec![count, latent_dim], &z)
+            .map_err(|e| WeightsError::Save(e.to_string()))?,
+    )];
+    if !points.labels.is_empty() {
+        tensors.push((
+            "labels",
+            TensorView::new(Dtype::U32, vec![points.labels.len()], &labels)
+                .map_err(|e| WeightsError::Save(e.to_string()))?,
+        ));
+    }
+    safetensors::serialize(tensors, None).map_err(|e| WeightsError::Save(e.to_string()))
+}
+
+/// Reads a points file and checks it against the manifest that names it.
+pub fn load_points(manifest: &Manifest, bytes: &[u8]) -> Result<Points, WeightsError> {
+    let bad = |why: String| WeightsError::Points(why);
+    let info = manifest
+        .points
+        .as_ref()
+        .ok_or_else(|| bad("the manifest lists no points file".into()))?;
+    if bytes.len() as u64 != info.bytes {
+        return Err(bad(format!(
+            "the manifest says {} bytes, got {}",
+            info.bytes,
+            bytes.len()
+        )));
+    }
+    let file = safetensors::SafeTensors::deserialize(bytes).map_err(|e| bad(e.to_string()))?;
+    let z = file
+        .tensor("z")
+        .map_err(|e| bad(format!("tensor z: {e}")))?;
+    if z.dtype() != safetensors::Dtype::F32 || z.shape() != [info.count, manifest.latent_dim] {
+        return Err(bad(format!(
+            "z is {:?} {:?}, expected F32 [{}, {}]",
+            z.dtype(),
+            z.shape(),
+            info.count,
+            manifest.latent_dim
+        )));
+    }
+    let z = z
+        .data()
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
+    let labels = match file.tensor("labels") {
+        Ok(view) => {
+            if view.dtype() != safetensors::Dtype::U32 || view.shape() != [info.count] {
+                return Err(bad(format!(
+                    "labels are {:?} {:?}, expected U32 [{}]",
+                    view.dtype(),
+                    view.shape(),
+                    info.count
+                )));
+            }
+            view.data()
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                .collect()
+        }
+        Err(_) => Vec::new(),
+    };
+    Ok(Points { z, labels })
 }

@@ -2,25 +2,33 @@
 
 use latentlab_model::burn::prelude::*;
 use latentlab_model::weights::{DatasetInfo, Manifest, WeightsError, export_bytes, load_export};
-use latentlab_model::{ConvVae, ConvVaeConfig, latent::normal_latents, latent_batch};
+use latentlab_model::weights::{Points, PointsInfo, load_points, points_bytes};
+use latentlab_model::{
+    Autoencoder, ConvConfig, ModelSpec, Objective, Reconstruction, latent::normal_latents,
+    latent_batch,
+};
 
-fn small_config() -> ConvVaeConfig {
-    ConvVaeConfig::new(16, 1, vec![4, 8], 2)
+fn conv(side: usize, filters: Vec<usize>, latent: usize) -> ModelSpec {
+    let objective = Objective::new(true, Reconstruction::Bce, 500.0);
+    ModelSpec::Conv(ConvConfig::new(side, 1, filters, latent, objective).with_batch_norm(true))
+}
+
+fn small_config() -> ModelSpec {
+    conv(16, vec![4, 8], 2)
 }
 
 /// A fresh model of `config` and its export (manifest completed, weights bytes).
-fn export_of(config: &ConvVaeConfig, device: &Device) -> (ConvVae, Manifest, Vec<u8>) {
+fn export_of(config: &ModelSpec, device: &Device) -> (Autoencoder, Manifest, Vec<u8>) {
     let model = config.init(device);
     let dataset = DatasetInfo {
         name: "none".into(),
         classes: vec![],
     };
-    let (manifest, weights) =
-        export_bytes(&model, Manifest::for_conv_vae("tiny", config, dataset)).unwrap();
+    let (manifest, weights) = export_bytes(&model, Manifest::new("tiny", config, dataset)).unwrap();
     (model, manifest, weights)
 }
 
-fn decode(model: &ConvVae, device: &Device) -> Vec<f32> {
+fn decode(model: &Autoencoder, device: &Device) -> Vec<f32> {
     let z = latent_batch(&normal_latents(3, 5, 2, 1.0), 2, device);
     model.decode(z).into_data().try_to_vec::<f32>().unwrap()
 }
@@ -120,7 +128,7 @@ fn rejects_bad_files_with_distinct_messages() {
     messages.push(err.to_string());
 
     // Valid safetensors for a different shape of the same model kind.
-    let (_, _, other_weights) = export_of(&ConvVaeConfig::new(16, 1, vec![4, 8], 3), &device);
+    let (_, _, other_weights) = export_of(&conv(16, vec![4, 8], 3), &device);
     let manifest = edit_manifest(&json, |v| v["weights_bytes"] = other_weights.len().into());
     let err = load_err(&manifest, &other_weights, &device);
     assert!(
@@ -130,7 +138,7 @@ fn rejects_bad_files_with_distinct_messages() {
     messages.push(err.to_string());
 
     // Weights of a model with fewer layers: a tensor the config needs is missing.
-    let (_, _, shallow_weights) = export_of(&ConvVaeConfig::new(16, 1, vec![4], 2), &device);
+    let (_, _, shallow_weights) = export_of(&conv(16, vec![4], 2), &device);
     let manifest = edit_manifest(&json, |v| v["weights_bytes"] = shallow_weights.len().into());
     let err = load_err(&manifest, &shallow_weights, &device);
     assert!(matches!(err, WeightsError::MissingTensor(_)), "{err}");
@@ -142,4 +150,54 @@ fn rejects_bad_files_with_distinct_messages() {
         messages.len(),
         "messages must differ: {messages:#?}"
     );
+}
+
+#[test]
+fn every_zoo_model_round_trips() {
+    let device = Device::flex();
+    for name in latentlab_model::zoo::ZOO_NAMES {
+        let spec = ModelSpec::named(name).unwrap();
+        let (model, manifest, weights) = export_of(&spec, &device);
+        let loaded = load_export(manifest.to_json().as_bytes(), &weights, &device).unwrap();
+        let z = latent_batch(
+            &normal_latents(1, 3, spec.latent_dim(), 1.0),
+            spec.latent_dim(),
+            &device,
+        );
+        let a = model
+            .decode(z.clone())
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        let b = loaded
+            .model
+            .decode(z)
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        assert_eq!(a, b, "{name}");
+    }
+}
+
+#[test]
+fn points_round_trip_and_bad_points_are_named() {
+    let device = Device::flex();
+    let (_, mut manifest, _) = export_of(&small_config(), &device);
+    let points = Points {
+        z: vec![0.5, -1.0, 2.0, 0.25, 3.0, -3.0],
+        labels: vec![7, 0, 9],
+    };
+    let bytes = points_bytes(&points, 2).unwrap();
+    manifest.points = Some(PointsInfo {
+        file: "points.safetensors".into(),
+        count: 3,
+        bytes: bytes.len() as u64,
+        description: "test".into(),
+    });
+    assert_eq!(load_points(&manifest, &bytes).unwrap(), points);
+    let err = load_points(&manifest, &bytes[..bytes.len() - 1]).unwrap_err();
+    assert!(err.to_string().contains("bytes"), "{err}");
+    manifest.latent_dim = 3;
+    let err = load_points(&manifest, &bytes).unwrap_err();
+    assert!(err.to_string().contains("expected F32 [3, 3]"), "{err}");
 }

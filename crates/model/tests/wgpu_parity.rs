@@ -7,14 +7,14 @@
 
 use latentlab_model::burn::prelude::*;
 use latentlab_model::weights::{DatasetInfo, Manifest, export_bytes, load_export};
-use latentlab_model::{ConvVaeConfig, latent::normal_latents, latent_batch};
+use latentlab_model::{ModelSpec, latent::normal_latents, latent_batch};
 
 #[test]
 fn wgpu_forward_matches_cpu_within_1e_4() {
     let cpu = Device::flex();
-    let config = ConvVaeConfig::fashion_mnist();
+    let config = ModelSpec::named("fashion-vae").unwrap();
     let model = config.init(&cpu);
-    let manifest = Manifest::for_conv_vae(
+    let manifest = Manifest::new(
         "fashion-vae",
         &config,
         DatasetInfo {

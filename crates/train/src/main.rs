@@ -1,28 +1,40 @@
-//! `latentlab`: train latentlab's models natively and export them for the web page.
+//! `latentlab`: train latentlab's models natively, evaluate them, and export them for
+//! the web page.
 //!
-//! A thin binary: datasets in `data`, the loop in `train`, grids in `sample`, and
-//! atomic file output in `files`; the models themselves live in `latentlab-model`.
+//! A thin binary: datasets in `data`, the loop in `train`, checkpoints in
+//! `checkpoint`, pictures in `sample`, `plot` and `eval`; the models live in
+//! `latentlab-model`.
 
+mod bench;
+mod checkpoint;
 mod data;
+mod eval;
 mod files;
+mod plot;
+mod presets;
+mod progress;
 mod sample;
 mod train;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
-use std::time::Instant;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result, bail, ensure};
 use clap::{Parser, Subcommand, ValueEnum};
-use latentlab_model::ConvVaeConfig;
 use latentlab_model::burn::prelude::Device;
-use latentlab_model::weights::{DatasetInfo, Manifest, TrainingSummary, export_bytes};
+use latentlab_model::weights::{
+    DatasetInfo, LoadedExport, MANIFEST_FILE, POINTS_FILE, Points, PointsInfo, WEIGHTS_FILE,
+    points_bytes,
+};
+use latentlab_model::{ModelSpec, Reconstruction};
+
+use crate::data::{Dataset, Split, SplitRule};
 
 #[derive(Parser)]
 #[command(
     name = "latentlab",
     version,
-    about = "Train generative models and export them for the latentlab page"
+    about = "Train generative models, evaluate them and export them for the latentlab page"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,49 +47,89 @@ enum DeviceArg {
     Cpu,
     /// wgpu: Vulkan, Metal or DX12, whichever the machine offers.
     Wgpu,
+    /// NVIDIA CUDA (build with `--features cuda`).
+    Cuda,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum ModelArg {
-    /// Convolutional VAE for 32x32 Fashion-MNIST, 2-D latent, beta 500.
-    FashionVae,
+enum DecoderArg {
+    Gaussian,
+    Bernoulli,
+}
+
+/// Where data comes from and how validation images are held out.
+#[derive(clap::Args, Clone)]
+struct DataArgs {
+    /// Dataset folder (IDX, CelebA, image folder) or Frey .raw file; default:
+    /// $LATENTLAB_DATA/<the model's dataset> ($LATENTLAB_DATA defaults to ../shared/data).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Use the first N images of each split only (quick runs and tests).
+    #[arg(long)]
+    limit: Option<usize>,
+    /// Fraction held out for validation where the data has no official test split.
+    #[arg(long, default_value_t = 0.1)]
+    validation_fraction: f64,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Train a model and write an export directory (weights + manifest + metrics).
+    /// Train a zoo model; the run folder gets an export, metrics, per-epoch grids and checkpoints.
     #[command(
-        after_help = "Example:\n  latentlab train --model fashion-vae --data ../shared/data/fashion-mnist --epochs 5 --out web/weights/fashion-vae"
+        after_help = "Examples:\n  latentlab train --model mnist-vae --out runs/mnist-vae\n  latentlab train --model celeba-vae --epochs 10 --out runs/celeba --device wgpu\n  latentlab train --model celeba-vae --epochs 20 --out runs/celeba --resume\n\nModels: mlp-ae, linear-ae, mnist-vae, fashion-ae, fashion-vae, celeba-vae, frey-vae"
     )]
     Train {
-        #[arg(long, value_enum)]
-        model: ModelArg,
-        /// Directory with the IDX files (train-images-idx3-ubyte[.gz], ...).
         #[arg(long)]
-        data: PathBuf,
-        #[arg(long, default_value_t = 5)]
-        epochs: usize,
-        /// Export directory to write (created if missing).
+        model: String,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Total epochs (a resumed run continues up to this many); default per model.
         #[arg(long)]
-        out: PathBuf,
-        #[arg(long, default_value_t = 100)]
-        batch_size: usize,
-        #[arg(long, default_value_t = 5e-4)]
-        lr: f64,
+        epochs: Option<usize>,
+        /// Run folder (created if missing); default runs/<model>.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        batch_size: Option<usize>,
+        #[arg(long)]
+        lr: Option<f64>,
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Train on the first N images only (quick runs and tests).
+        /// Continue the run in --out from its last checkpoint.
         #[arg(long)]
-        limit: Option<usize>,
+        resume: bool,
+        /// Latent dimensions of frey-vae (other models keep the seeds' sizes).
+        #[arg(long)]
+        latent_dim: Option<usize>,
+        /// Decoder likelihood of frey-vae.
+        #[arg(long, value_enum)]
+        frey_decoder: Option<DecoderArg>,
         #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
         device: DeviceArg,
     },
-    /// Decode a grid of samples z ~ N(0, I) from an export into a PNG.
+    /// Held-out loss and pictures: reconstructions, latent scatter (z and Phi(z)), histograms, manifold.
     #[command(
-        after_help = "Example:\n  latentlab sample --weights web/weights/fashion-vae --out grid.png --count 64 --columns 8"
+        after_help = "Example:\n  latentlab eval --weights runs/fashion-vae --out runs/fashion-vae/eval"
+    )]
+    Eval {
+        /// Export or run folder (manifest.json + model.safetensors).
+        #[arg(long)]
+        weights: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Folder for eval.json and the PNGs.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+        device: DeviceArg,
+    },
+    /// Decode a grid of samples z ~ N(0, T^2 I) into a PNG.
+    #[command(
+        after_help = "Example:\n  latentlab sample --weights web/weights/celeba-vae --out faces.png --count 64 --columns 8"
     )]
     Sample {
-        /// Export directory (manifest.json + model.safetensors).
         #[arg(long)]
         weights: PathBuf,
         #[arg(long)]
@@ -89,9 +141,58 @@ enum Command {
         /// Seed of the latent draw; the page draws the same z for the same seed.
         #[arg(long, default_value_t = 0)]
         seed: u64,
+        /// Scale of z (temperature).
+        #[arg(long, default_value_t = 1.0)]
+        temperature: f64,
         /// Also write the latents and decoded values as JSON (for backend comparisons).
         #[arg(long)]
         raw: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+        device: DeviceArg,
+    },
+    /// Compute attribute vectors mean(z | attr) - mean(z | not attr) into the export's manifest.
+    #[command(after_help = "Example:\n  latentlab attributes --weights runs/celeba-vae")]
+    Attributes {
+        #[arg(long)]
+        weights: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+        device: DeviceArg,
+    },
+    /// Copy an export for the page, with encoded held-out points for its plots.
+    #[command(
+        after_help = "Example:\n  latentlab export --weights runs/fashion-vae --out web/weights/fashion-vae"
+    )]
+    Export {
+        #[arg(long)]
+        weights: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        data: DataArgs,
+        /// Encoded held-out images to ship (default 3000, or 500 above 3 latent dims; 0 for none).
+        #[arg(long)]
+        points: Option<usize>,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+        device: DeviceArg,
+    },
+    /// Training images per second of each model on random data (a benchmark, not a test).
+    #[command(
+        after_help = "Example:\n  latentlab bench --device cpu\n  latentlab bench --models celeba-vae,mnist-vae --steps 20 --device wgpu"
+    )]
+    Bench {
+        /// Comma-separated model names; default all.
+        #[arg(long)]
+        models: Option<String>,
+        #[arg(long, default_value_t = 10)]
+        steps: usize,
+        #[arg(long, default_value_t = 2)]
+        warmup: usize,
         #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
         device: DeviceArg,
     },
@@ -106,6 +207,14 @@ fn open_device(device: DeviceArg) -> Result<(Device, &'static str)> {
                 .map_err(|e| anyhow::anyhow!("cannot start wgpu: {e:?}"))?,
             "wgpu",
         ),
+        #[cfg(feature = "cuda")]
+        DeviceArg::Cuda => (Device::cuda(0), "cuda"),
+        #[cfg(not(feature = "cuda"))]
+        DeviceArg::Cuda => {
+            bail!(
+                "this latentlab was built without CUDA: rebuild with `cargo build --release --features cuda`"
+            )
+        }
     })
 }
 
@@ -116,72 +225,157 @@ fn main() {
     }
 }
 
+fn data_root() -> PathBuf {
+    std::env::var_os("LATENTLAB_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../shared/data"))
+}
+
+/// Loads `split` of the data for a model reading `spec`'s images.
+fn load_data(
+    args: &DataArgs,
+    dataset: &str,
+    spec: &ModelSpec,
+    split: Split,
+    seed: u64,
+) -> Result<Dataset> {
+    let path = args
+        .data
+        .clone()
+        .unwrap_or_else(|| data_root().join(dataset));
+    eprintln!("reading {}", path.display());
+    let rule = SplitRule {
+        validation_fraction: args.validation_fraction,
+        seed,
+    };
+    let progress = std::io::stderr().is_terminal();
+    let data = data::load(&path, split, rule, spec.image_shape(), dataset, progress)?;
+    let data = data.limited(args.limit);
+    ensure!(
+        data.len() > 0,
+        "{}: the {split:?} split is empty",
+        path.display()
+    );
+    Ok(data)
+}
+
+fn dataset_info(data: &Dataset) -> DatasetInfo {
+    DatasetInfo {
+        name: data.name.clone(),
+        classes: data.classes.clone(),
+    }
+}
+
+/// The dataset folder name an export was trained on (for the default --data).
+fn dataset_of(export: &LoadedExport) -> String {
+    match export.manifest.dataset.name.as_str() {
+        "folder" => "<your image folder: pass --data>".into(),
+        other => other.into(),
+    }
+}
+
 fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Train {
-            model: ModelArg::FashionVae,
+            model,
             data,
             epochs,
             out,
             batch_size,
             lr,
             seed,
-            limit,
+            resume,
+            latent_dim,
+            frey_decoder,
             device,
         } => {
-            if epochs == 0 || batch_size == 0 {
-                bail!("--epochs and --batch-size must be at least 1");
+            let preset = presets::preset(&model).with_context(|| {
+                format!(
+                    "unknown model {model:?}; choose one of {}",
+                    presets::names().join(", ")
+                )
+            })?;
+            let mut spec = ModelSpec::named(&model).expect("every preset is a zoo model");
+            if latent_dim.is_some() || frey_decoder.is_some() {
+                ensure!(
+                    model == "frey-vae",
+                    "--latent-dim and --frey-decoder apply to frey-vae only"
+                );
+                let reconstruction = match frey_decoder {
+                    Some(DecoderArg::Bernoulli) => Reconstruction::Bce,
+                    _ => Reconstruction::Gaussian,
+                };
+                spec = ModelSpec::Dense(latentlab_model::DenseConfig::frey_vae(
+                    latent_dim.unwrap_or(2),
+                    reconstruction,
+                ));
+                spec.validate().map_err(anyhow::Error::msg)?;
             }
-            let (device, device_name) = open_device(device)?;
-            let config = ConvVaeConfig::fashion_mnist();
-            eprintln!("reading {}", data.display());
-            let split = data::load_idx_split(&data, data::Split::Train)?;
-            let images = split.padded_floats(config.image_size, limit)?;
             let options = train::TrainOptions {
-                epochs,
-                batch_size,
-                learning_rate: lr,
+                epochs: epochs.unwrap_or(preset.epochs),
+                batch_size: batch_size.unwrap_or(preset.batch_size),
+                learning_rate: lr.unwrap_or(preset.learning_rate),
                 seed,
                 progress: std::io::stderr().is_terminal(),
+                resume,
             };
-            let started = Instant::now();
-            let (model, history) = train::train_conv_vae(&config, &images, &device, &options)?;
-            let seconds = started.elapsed().as_secs_f64();
-            let last = history.last().context("no epoch ran")?;
-            let images_seen: usize = history.iter().map(|h| h.images).sum();
-
-            let dataset = DatasetInfo {
-                name: "fashion-mnist".into(),
-                classes: data::FASHION_CLASSES
-                    .iter()
-                    .map(|c| c.to_string())
-                    .collect(),
-            };
-            let mut manifest = Manifest::for_conv_vae("fashion-vae", &config, dataset);
-            manifest.training = Some(TrainingSummary {
-                command: std::env::args().collect::<Vec<_>>().join(" "),
-                device: device_name.into(),
-                epochs,
-                images_seen: images_seen as u64,
-                seconds,
-                images_per_second: images_seen as f64
-                    / history.iter().map(|h| h.seconds).sum::<f64>(),
-                final_loss: last.loss,
-                final_reconstruction: last.reconstruction,
-                final_kl: last.kl,
-            });
-            let (manifest, weights) = export_bytes(&model, manifest)?;
-            files::write_export(&out, &manifest, &weights)?;
-            let metrics: String = history
-                .iter()
-                .map(|h| serde_json::to_string(h).expect("plain numbers") + "\n")
-                .collect();
-            files::write_atomic(&out.join("metrics.jsonl"), metrics.as_bytes())?;
-            eprintln!(
-                "wrote {} ({} KiB of weights)",
-                out.display(),
-                weights.len() / 1024
+            ensure!(
+                options.epochs > 0 && options.batch_size > 0,
+                "--epochs and --batch-size must be at least 1"
             );
+            ensure!(
+                options.learning_rate > 0.0 && options.learning_rate.is_finite(),
+                "--lr must be a positive number"
+            );
+            let out = out.unwrap_or_else(|| PathBuf::from("runs").join(&model));
+            let (device, device_name) = open_device(device)?;
+            let train_set = load_data(&data, preset.dataset, &spec, Split::Train, seed)?;
+            let val_set = load_data(&data, preset.dataset, &spec, Split::Validation, seed)?;
+            eprintln!(
+                "training {model} on {} images ({} held out) for {} epochs, batch {}, lr {}, on {device_name}",
+                train_set.len(),
+                val_set.len(),
+                options.epochs,
+                options.batch_size,
+                options.learning_rate
+            );
+            let run = train::Run {
+                dir: &out,
+                name: &model,
+                spec: &spec,
+                dataset: dataset_info(&train_set),
+                device_name,
+                command: std::env::args().collect::<Vec<_>>().join(" "),
+            };
+            let history = train::train(&run, &train_set, &val_set, &device, &options)?;
+            let last = history.last().context("no epoch ran")?;
+            eprintln!(
+                "wrote {}: final loss {:.4}, validation {:.4}",
+                out.display(),
+                last.loss,
+                last.val_loss
+            );
+            Ok(())
+        }
+        Command::Eval {
+            weights,
+            data,
+            out,
+            seed,
+            device,
+        } => {
+            let (device, _) = open_device(device)?;
+            let export = files::read_export(&weights, &device)?;
+            let dataset = dataset_of(&export);
+            let val = load_data(
+                &data,
+                &dataset,
+                &export.manifest.model,
+                Split::Validation,
+                seed,
+            )?;
+            let report = eval::run(&export, &val, &out, &device)?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
         }
         Command::Sample {
@@ -190,22 +384,145 @@ fn run(cli: Cli) -> Result<()> {
             count,
             columns,
             seed,
+            temperature,
             raw,
             device,
         } => {
-            if count == 0 {
-                bail!("--count must be at least 1");
-            }
+            ensure!(count > 0, "--count must be at least 1");
             let (device, _) = open_device(device)?;
             let export = files::read_export(&weights, &device)?;
             let m = &export.manifest;
-            let samples =
-                sample::decode_samples(&export.model, m.latent_dim, seed, count, &device)?;
-            sample::write_grid_png(&out, &samples, m.channels, m.image_size, columns)?;
+            let samples = sample::decode_samples(
+                &export.model,
+                m.latent_dim,
+                seed,
+                count,
+                temperature,
+                &device,
+            )?;
+            sample::write_grid_png(
+                &out,
+                &samples.pixels,
+                [m.channels, m.height, m.width],
+                columns,
+            )?;
             if let Some(raw) = raw {
                 files::write_atomic(&raw, serde_json::to_string(&samples)?.as_bytes())?;
             }
             eprintln!("wrote {}", out.display());
+            Ok(())
+        }
+        Command::Attributes {
+            weights,
+            data,
+            seed,
+            device,
+        } => {
+            let (device, _) = open_device(device)?;
+            let export = files::read_export(&weights, &device)?;
+            let dataset = dataset_of(&export);
+            let train_set = load_data(&data, &dataset, &export.manifest.model, Split::Train, seed)?;
+            let attributes = train_set.attributes.as_ref().with_context(|| {
+                format!(
+                    "{dataset} has no attribute file, so there are no attribute vectors to compute"
+                )
+            })?;
+            let means = eval::encode_means(&export.model, &train_set, &device)?;
+            let vectors = eval::attribute_vectors(
+                &means,
+                export.manifest.latent_dim,
+                &attributes.names,
+                &attributes.values,
+            );
+            let mut manifest = export.manifest.clone();
+            for v in &vectors {
+                let norm: f32 = v.vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+                eprintln!(
+                    "{:>20}: |v| = {norm:.3} ({} with, {} without)",
+                    v.name, v.positives, v.negatives
+                );
+            }
+            manifest.attributes = vectors;
+            files::write_atomic(&weights.join(MANIFEST_FILE), manifest.to_json().as_bytes())?;
+            eprintln!(
+                "wrote {} attribute vectors from {} images into {}",
+                manifest.attributes.len(),
+                train_set.len(),
+                weights.join(MANIFEST_FILE).display()
+            );
+            Ok(())
+        }
+        Command::Export {
+            weights,
+            out,
+            data,
+            points,
+            seed,
+            device,
+        } => {
+            let (device, _) = open_device(device)?;
+            let export = files::read_export(&weights, &device)?;
+            let mut manifest = export.manifest.clone();
+            let count = points.unwrap_or(if manifest.latent_dim <= 3 { 3000 } else { 500 });
+            let weights_bytes = std::fs::read(weights.join(WEIGHTS_FILE))
+                .with_context(|| format!("cannot read {}", weights.join(WEIGHTS_FILE).display()))?;
+            ensure!(out != weights, "--out must differ from --weights");
+            files::write_atomic(&out.join(WEIGHTS_FILE), &weights_bytes)?;
+            manifest.points = None;
+            if count > 0 {
+                let dataset = dataset_of(&export);
+                let mut limited = data.clone();
+                limited.limit = Some(data.limit.map_or(count, |l| l.min(count)));
+                let val = load_data(&limited, &dataset, &manifest.model, Split::Validation, seed)?;
+                let z = eval::encode_means(&export.model, &val, &device)?;
+                let bytes = points_bytes(
+                    &Points {
+                        z,
+                        labels: val.labels.clone(),
+                    },
+                    manifest.latent_dim,
+                )?;
+                files::write_atomic(&out.join(POINTS_FILE), &bytes)?;
+                manifest.points = Some(PointsInfo {
+                    file: POINTS_FILE.into(),
+                    count: val.len(),
+                    bytes: bytes.len() as u64,
+                    description: format!(
+                        "posterior means of the first {} held-out {} images",
+                        val.len(),
+                        val.name
+                    ),
+                });
+            }
+            files::write_atomic(&out.join(MANIFEST_FILE), manifest.to_json().as_bytes())?;
+            let total =
+                weights_bytes.len() as u64 + manifest.points.as_ref().map_or(0, |p| p.bytes);
+            eprintln!("wrote {} ({} KiB)", out.display(), total / 1024);
+            Ok(())
+        }
+        Command::Bench {
+            models,
+            steps,
+            warmup,
+            device,
+        } => {
+            ensure!(steps > 0, "--steps must be at least 1");
+            let (device, device_name) = open_device(device)?;
+            let names: Vec<String> = match models {
+                Some(list) => list.split(',').map(|s| s.trim().to_string()).collect(),
+                None => presets::names().iter().map(|s| s.to_string()).collect(),
+            };
+            println!(
+                "model        batch  images/s  ({device_name}, {steps} steps after {warmup} warm-up)"
+            );
+            for name in names {
+                let preset =
+                    presets::preset(&name).with_context(|| format!("unknown model {name:?}"))?;
+                let spec = ModelSpec::named(&name).expect("every preset is a zoo model");
+                let rate =
+                    bench::images_per_second(&spec, preset.batch_size, warmup, steps, &device)?;
+                println!("{name:<12} {:>5}  {rate:>8.0}", preset.batch_size);
+            }
             Ok(())
         }
     }

@@ -1,14 +1,15 @@
-//! Decoding N(0, I) samples to a PNG grid (and optionally the raw floats).
+//! Decoding latents to PNG grids (and optionally the raw floats).
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 use latentlab_model::burn::prelude::*;
-use latentlab_model::grid::tile_rgba;
+use latentlab_model::grid::{RgbaGrid, tile_rgba};
 use latentlab_model::latent::normal_latents;
-use latentlab_model::{ConvVae, latent_batch};
+use latentlab_model::{Autoencoder, latent_batch};
 use serde::Serialize;
 
+use crate::data::Dataset;
 use crate::files::write_atomic;
 
 /// The decoded values behind a grid, for comparing backends.
@@ -17,48 +18,96 @@ pub struct RawSamples {
     pub seed: u64,
     pub count: usize,
     pub latent_dim: usize,
+    pub temperature: f64,
     pub z: Vec<f32>,
-    /// `[count, channels, side, side]` in [0, 1].
+    /// `[count, channels, height, width]` in [0, 1].
     pub pixels: Vec<f32>,
+}
+
+pub fn to_vec(tensor: Tensor<4>) -> Result<Vec<f32>> {
+    tensor
+        .into_data()
+        .try_to_vec::<f32>()
+        .map_err(|e| anyhow::anyhow!("cannot read decoded images: {e:?}"))
+}
+
+/// Decodes `z` (row-major `[n, latent_dim]`) to `[n, c, h, w]` floats.
+pub fn decode(
+    model: &Autoencoder,
+    z: &[f32],
+    latent_dim: usize,
+    device: &Device,
+) -> Result<Vec<f32>> {
+    to_vec(model.decode(latent_batch(z, latent_dim, device)))
 }
 
 /// Decodes `count` latents drawn with `seed` (the page's draw for the same seed).
 pub fn decode_samples(
-    model: &ConvVae,
+    model: &Autoencoder,
     latent_dim: usize,
     seed: u64,
     count: usize,
+    temperature: f64,
     device: &Device,
 ) -> Result<RawSamples> {
-    let z = normal_latents(seed, count, latent_dim, 1.0);
-    let pixels = model
-        .decode(latent_batch(&z, latent_dim, device))
-        .into_data()
-        .try_to_vec::<f32>()
-        .map_err(|e| anyhow::anyhow!("cannot read decoded images: {e:?}"))?;
+    let z = normal_latents(seed, count, latent_dim, temperature);
+    let pixels = decode(model, &z, latent_dim, device)?;
     Ok(RawSamples {
         seed,
         count,
         latent_dim,
+        temperature,
         z,
         pixels,
     })
 }
 
-/// Encodes `samples` as a PNG grid with `columns` columns and writes it atomically.
-pub fn write_grid_png(
-    path: &Path,
-    samples: &RawSamples,
-    channels: usize,
-    side: usize,
-    columns: usize,
-) -> Result<()> {
-    let grid = tile_rgba(&samples.pixels, channels, side, columns, 2);
+/// Encodes an RGBA picture as PNG and writes it atomically.
+pub fn write_png(path: &Path, grid: RgbaGrid) -> Result<()> {
     let image = image::RgbaImage::from_raw(grid.width as u32, grid.height as u32, grid.pixels)
-        .context("grid buffer has the wrong size")?;
+        .context("picture buffer has the wrong size")?;
     let mut png = Vec::new();
     image
         .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
         .context("cannot encode PNG")?;
     write_atomic(path, &png)
+}
+
+/// Writes `pixels` (`[n, c, h, w]` in [0, 1]) as a PNG grid with `columns` columns.
+pub fn write_grid_png(
+    path: &Path,
+    pixels: &[f32],
+    shape: [usize; 3],
+    columns: usize,
+) -> Result<()> {
+    write_png(path, tile_rgba(pixels, shape, columns, 2))
+}
+
+/// Originals over their reconstructions (decoded posterior means), eight per row pair.
+pub fn write_reconstructions_png(
+    path: &Path,
+    model: &Autoencoder,
+    data: &Dataset,
+    indices: &[usize],
+    device: &Device,
+) -> Result<()> {
+    const COLUMNS: usize = 8;
+    let [c, h, w] = data.shape;
+    let originals = data.floats(indices);
+    let input = Tensor::<4>::from_data(
+        TensorData::new(originals.clone(), [indices.len(), c, h, w]),
+        device,
+    );
+    let reconstructed = to_vec(model.reconstruct(input))?;
+    let per_image = c * h * w;
+    let mut rows = Vec::with_capacity(originals.len() * 2);
+    for start in (0..indices.len()).step_by(COLUMNS) {
+        let end = (start + COLUMNS).min(indices.len());
+        rows.extend_from_slice(&originals[start * per_image..end * per_image]);
+        // Short last rows are padded with black so pairs stay aligned.
+        rows.resize(rows.len() + (start + COLUMNS - end) * per_image, 0.0);
+        rows.extend_from_slice(&reconstructed[start * per_image..end * per_image]);
+        rows.resize(rows.len() + (start + COLUMNS - end) * per_image, 0.0);
+    }
+    write_grid_png(path, &rows, data.shape, COLUMNS)
 }

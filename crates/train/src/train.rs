@@ -1,35 +1,57 @@
-//! The training loop for the conv VAE.
+//! The training loop shared by every zoo model.
 //!
-//! A hand-written loop rather than burn-train's `Learner`: the foundation needs the
-//! loss split into reconstruction and KL on every batch for the progress bar, and a
-//! loss that must be seen going down within one epoch; the learner reports neither
-//! without custom metrics that would be longer than this loop.
+//! Hand-written rather than burn-train's `Learner`, for four things the run needs and
+//! the learner would need as much custom code for: the loss split into its
+//! reconstruction and KL parts on every batch; the seed's per-epoch sample and
+//! reconstruction grids; a NaN policy that stops before the bad step is checkpointed;
+//! and resume that is exact on the CPU, because each epoch's shuffle and noise are
+//! seeded from (seed, epoch) alone. It also keeps burn-train's TUI and metrics stack
+//! out of a build that CI compiles from cold on two cores.
 
+use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Result, bail};
-use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
-use burn::prelude::*;
-use indicatif::{ProgressBar, ProgressStyle};
+use anyhow::{Result, bail, ensure};
+use latentlab_model::burn::optim::{AdamConfig, GradientsParams};
+use latentlab_model::burn::prelude::*;
 use latentlab_model::latent::SeededRng;
-use latentlab_model::loss::vae_loss;
-use latentlab_model::{ConvVae, ConvVaeConfig};
-use serde::Serialize;
+use latentlab_model::loss::objective_loss;
+use latentlab_model::weights::{DatasetInfo, Manifest, TrainingSummary, export_bytes};
+use latentlab_model::{Autoencoder, ModelSpec};
+use serde::{Deserialize, Serialize};
 
-/// Hyper-parameters of one run (the seed's values are the CLI defaults).
+use crate::checkpoint::{self, CheckpointState};
+use crate::data::{Dataset, shuffled};
+use crate::files::{write_atomic, write_export};
+use crate::progress::bar;
+use crate::sample;
+
+/// Hyper-parameters of one run.
 #[derive(Debug, Clone)]
 pub struct TrainOptions {
+    /// Total epochs, counting those a resumed run already did.
     pub epochs: usize,
     pub batch_size: usize,
     pub learning_rate: f64,
     pub seed: u64,
-    /// Show an interactive progress bar (off when stderr is not a terminal).
+    /// Show interactive progress bars (off when stderr is not a terminal).
     pub progress: bool,
+    /// Continue from the run directory's checkpoint.
+    pub resume: bool,
 }
 
-/// One epoch's averages, written one JSON line per epoch to `metrics.jsonl`.
-#[derive(Debug, Clone, Serialize)]
+/// What is being trained and where it goes.
+pub struct Run<'a> {
+    pub dir: &'a Path,
+    pub name: &'a str,
+    pub spec: &'a ModelSpec,
+    pub dataset: DatasetInfo,
+    pub device_name: &'a str,
+    pub command: String,
+}
+
+/// One epoch's averages, one JSON line per epoch in `metrics.jsonl`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct EpochStats {
     pub epoch: usize,
     pub loss: f64,
@@ -39,62 +61,172 @@ pub struct EpochStats {
     /// learned within this epoch.
     pub loss_first_tenth: f64,
     pub loss_last_tenth: f64,
+    pub val_loss: f64,
+    pub val_reconstruction: f64,
+    pub val_kl: f64,
     pub images: usize,
     pub seconds: f64,
     pub images_per_second: f64,
 }
 
-/// Trains a fresh `config` model on `images` (`[count, channels, side, side]` floats
-/// in [0, 1]) on `device` (autodiff is added here) and returns it with per-epoch stats.
-pub fn train_conv_vae(
-    config: &ConvVaeConfig,
-    images: &[f32],
+/// Mean `(total, reconstruction, kl)` of `model`'s objective over `data`, with the
+/// VAE noise seeded so the same weights always score the same.
+pub fn evaluate(
+    model: &Autoencoder,
+    spec: &ModelSpec,
+    data: &Dataset,
+    device: &Device,
+    batch_size: usize,
+    seed: u64,
+) -> (f64, f64, f64) {
+    device.seed(seed ^ 0xE7A1);
+    let (mut total, mut rec, mut kl, mut seen) = (0.0, 0.0, 0.0, 0usize);
+    let indices: Vec<usize> = (0..data.len()).collect();
+    let [c, h, w] = data.shape;
+    for chunk in indices.chunks(batch_size.max(1)) {
+        let images = Tensor::<4>::from_data(
+            TensorData::new(data.floats(chunk), [chunk.len(), c, h, w]),
+            device,
+        );
+        let out = model.forward(images.clone());
+        let loss = objective_loss(spec.objective(), &out, images);
+        let n = chunk.len() as f64;
+        total += n * f64::from(loss.total.into_scalar::<f32>());
+        rec += n * f64::from(loss.reconstruction.into_scalar::<f32>());
+        kl += n * f64::from(loss.kl.into_scalar::<f32>());
+        seen += chunk.len();
+    }
+    let n = seen.max(1) as f64;
+    (total / n, rec / n, kl / n)
+}
+
+/// The export manifest for the model after `history`.
+pub fn manifest_for(run: &Run, history: &[EpochStats]) -> Manifest {
+    let mut manifest = Manifest::new(run.name, run.spec, run.dataset.clone());
+    if let Some(last) = history.last() {
+        let seconds: f64 = history.iter().map(|h| h.seconds).sum();
+        let images: usize = history.iter().map(|h| h.images).sum();
+        manifest.training = Some(TrainingSummary {
+            command: run.command.clone(),
+            device: run.device_name.into(),
+            epochs: last.epoch,
+            images_seen: images as u64,
+            seconds,
+            images_per_second: images as f64 / seconds.max(1e-9),
+            final_loss: last.loss,
+            final_reconstruction: last.reconstruction,
+            final_kl: last.kl,
+        });
+    }
+    manifest
+}
+
+/// Trains (or resumes) `run` and returns every epoch's stats. After each epoch the run
+/// directory holds a loadable export, metrics, sample and reconstruction grids and a
+/// checkpoint.
+pub fn train(
+    run: &Run,
+    train_set: &Dataset,
+    val_set: &Dataset,
     device: &Device,
     options: &TrainOptions,
-) -> Result<(ConvVae, Vec<EpochStats>)> {
-    let side = config.image_size;
-    let per_image = config.channels * side * side;
-    let count = images.len() / per_image;
-    if count < options.batch_size {
-        bail!(
-            "{count} training images is fewer than one batch of {}",
-            options.batch_size
-        );
-    }
-    let device = device.clone().autodiff();
-    device.seed(options.seed);
-    let mut model = config.init(&device);
-    let mut optimizer = AdamConfig::new().init();
-    let mut rng = SeededRng::new(options.seed);
+) -> Result<Vec<EpochStats>> {
+    let count = train_set.len();
+    ensure!(
+        count >= options.batch_size,
+        "{count} training images is fewer than one batch of {}",
+        options.batch_size
+    );
+    ensure!(
+        train_set.shape == run.spec.image_shape(),
+        "data is shaped {:?}, the model reads {:?}",
+        train_set.shape,
+        run.spec.image_shape()
+    );
+    let autodiff = device.clone().autodiff();
+    let existing = checkpoint::read_state(run.dir)?;
+    let (mut model, mut optimizer, mut history) = match (options.resume, existing) {
+        (true, Some(state)) => {
+            ensure!(
+                &state.spec == run.spec && state.name == run.name,
+                "{}: the checkpoint is of model {}, not {}",
+                run.dir.display(),
+                state.name,
+                run.name
+            );
+            ensure!(
+                state.batch_size == options.batch_size && state.seed == options.seed,
+                "{}: resume with the run's --batch-size {} and --seed {} (got {} and {})",
+                run.dir.display(),
+                state.batch_size,
+                state.seed,
+                options.batch_size,
+                options.seed
+            );
+            let (model, optimizer) =
+                checkpoint::load(run.dir, &state, &autodiff, AdamConfig::new().init())?;
+            eprintln!("resuming {} after epoch {}", run.dir.display(), state.epoch);
+            (model, optimizer, state.history)
+        }
+        (true, None) => bail!(
+            "{}: no checkpoint to resume from (checkpoint/{} is missing)",
+            run.dir.display(),
+            checkpoint::STATE_FILE
+        ),
+        (false, Some(state)) => bail!(
+            "{}: already holds a checkpoint after epoch {}; pass --resume to continue it or choose another --out",
+            run.dir.display(),
+            state.epoch
+        ),
+        (false, None) => {
+            autodiff.seed(options.seed);
+            (
+                run.spec.init(&autodiff),
+                AdamConfig::new().init(),
+                Vec::new(),
+            )
+        }
+    };
+    let first_epoch = history.len() + 1;
+    let [c, h, w] = train_set.shape;
     let batches = count / options.batch_size;
-    let mut history = Vec::new();
 
-    for epoch in 1..=options.epochs {
-        let order = shuffled(count, &mut rng);
-        let bar = progress_bar(batches, epoch, options);
+    for epoch in first_epoch..=options.epochs {
+        // Everything random in an epoch derives from (seed, epoch): resume is exact.
+        let epoch_seed = options
+            .seed
+            .wrapping_mul(0x9E37_79B9)
+            .wrapping_add(epoch as u64);
+        autodiff.seed(epoch_seed);
+        let order = shuffled(count, &mut SeededRng::new(epoch_seed));
+        let progress = bar(
+            options.progress,
+            batches as u64,
+            &format!("epoch {epoch}/{}", options.epochs),
+        );
         let started = Instant::now();
         let (mut sum_loss, mut sum_rec, mut sum_kl) = (0.0, 0.0, 0.0);
         let mut batch_losses = Vec::with_capacity(batches);
 
         for (step, indices) in order.chunks_exact(options.batch_size).enumerate() {
-            // Gathered straight into the Vec the tensor takes over: one copy per image.
-            let mut batch_data = Vec::with_capacity(options.batch_size * per_image);
-            for &index in indices {
-                batch_data.extend_from_slice(&images[index * per_image..(index + 1) * per_image]);
-            }
-            let batch = Tensor::<4>::from_data(
-                TensorData::new(
-                    batch_data,
-                    [options.batch_size, config.channels, side, side],
-                ),
-                &device,
+            let images = Tensor::<4>::from_data(
+                TensorData::new(train_set.floats(indices), [indices.len(), c, h, w]),
+                &autodiff,
             );
-            let out = model.forward(batch.clone());
-            let loss = vae_loss(out.logits, batch, out.z_mean, out.z_log_var, config.beta);
+            let out = model.forward(images.clone());
+            let loss = objective_loss(run.spec.objective(), &out, images);
             let total: f64 = loss.total.clone().into_scalar::<f32>().into();
             if !total.is_finite() {
+                progress.finish_and_clear();
+                let kept = match history.len() {
+                    0 => "no checkpoint was written yet".to_string(),
+                    n => format!(
+                        "the checkpoint after epoch {n} in {} is kept (--resume continues from it)",
+                        checkpoint::dir(run.dir).display()
+                    ),
+                };
                 bail!(
-                    "loss became {total} at epoch {epoch}, batch {}; stopping (try a lower --lr)",
+                    "loss became {total} at epoch {epoch}, batch {}; stopped before updating the weights; {kept}. Try a lower --lr.",
                     step + 1
                 );
             }
@@ -109,17 +241,20 @@ pub fn train_conv_vae(
             batch_losses.push(total);
             let done = (step + 1) as f64;
             let rate = ((step + 1) * options.batch_size) as f64 / started.elapsed().as_secs_f64();
-            bar.set_message(format!(
-                "loss {:.2} (rec {:.2} + kl {:.2}) {rate:.0} img/s",
+            progress.set_message(format!(
+                "loss {:.4} (rec {:.4} + kl {:.3}) {rate:.0} img/s",
                 sum_loss / done,
                 sum_rec / done,
                 sum_kl / done
             ));
-            bar.inc(1);
+            progress.inc(1);
         }
-        bar.finish_and_clear();
-
+        progress.finish_and_clear();
         let seconds = started.elapsed().as_secs_f64();
+
+        let valid = model.valid();
+        let (val_loss, val_reconstruction, val_kl) =
+            evaluate(&valid, run.spec, val_set, device, 500, options.seed);
         let tenth = (batches / 10).max(1);
         let mean = |xs: &[f64]| xs.iter().sum::<f64>() / xs.len() as f64;
         let n = batches as f64;
@@ -130,44 +265,75 @@ pub fn train_conv_vae(
             kl: sum_kl / n,
             loss_first_tenth: mean(&batch_losses[..tenth]),
             loss_last_tenth: mean(&batch_losses[batches - tenth..]),
+            val_loss,
+            val_reconstruction,
+            val_kl,
             images: batches * options.batch_size,
             seconds,
             images_per_second: (batches * options.batch_size) as f64 / seconds,
         };
         eprintln!(
-            "epoch {epoch}/{}: loss {:.3} (reconstruction {:.3} + KL {:.3}), {:.0} images/s, {:.1} s",
+            "epoch {epoch}/{}: loss {:.4} (reconstruction {:.4} + KL {:.4}), validation {:.4}, {:.0} images/s, {:.1} s",
             options.epochs,
             stats.loss,
             stats.reconstruction,
             stats.kl,
+            stats.val_loss,
             stats.images_per_second,
             seconds
         );
         history.push(stats);
+        write_epoch_outputs(run, &valid, val_set, &history, device)?;
+        checkpoint::save(
+            run.dir,
+            &model,
+            &optimizer,
+            CheckpointState {
+                name: run.name.into(),
+                spec: run.spec.clone(),
+                epoch,
+                batch_size: options.batch_size,
+                seed: options.seed,
+                model_file: String::new(),
+                optimizer_file: String::new(),
+                history: history.clone(),
+            },
+        )?;
     }
-    Ok((model.valid(), history))
+    Ok(history)
 }
 
-/// A permutation of `0..count` (Fisher-Yates), reproducible from the seed.
-fn shuffled(count: usize, rng: &mut SeededRng) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..count).collect();
-    for i in (1..count).rev() {
-        let j = (rng.next_u64() % (i as u64 + 1)) as usize;
-        order.swap(i, j);
-    }
-    order
-}
-
-fn progress_bar(batches: usize, epoch: usize, options: &TrainOptions) -> ProgressBar {
-    if !options.progress {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(batches as u64);
-    bar.set_style(
-        ProgressStyle::with_template("epoch {prefix} [{bar:30}] {pos}/{len} {msg} ETA {eta}")
-            .expect("static template")
-            .progress_chars("=> "),
-    );
-    bar.set_prefix(format!("{epoch}/{}", options.epochs));
-    bar
+/// The export, metrics and the seed's per-epoch grids (fixed z samples, and the first
+/// validation images over their reconstructions).
+fn write_epoch_outputs(
+    run: &Run,
+    model: &Autoencoder,
+    val_set: &Dataset,
+    history: &[EpochStats],
+    device: &Device,
+) -> Result<()> {
+    let epoch = history.len();
+    let (manifest, weights) = export_bytes(model, manifest_for(run, history))?;
+    write_export(run.dir, &manifest, &weights)?;
+    let metrics: String = history
+        .iter()
+        .map(|h| serde_json::to_string(h).expect("plain numbers") + "\n")
+        .collect();
+    write_atomic(&run.dir.join("metrics.jsonl"), metrics.as_bytes())?;
+    let grids = run.dir.join("epochs");
+    let samples = sample::decode_samples(model, run.spec.latent_dim(), 0, 64, 1.0, device)?;
+    sample::write_grid_png(
+        &grids.join(format!("epoch-{epoch:03}-samples.png")),
+        &samples.pixels,
+        run.spec.image_shape(),
+        8,
+    )?;
+    let shown = val_set.len().min(32);
+    sample::write_reconstructions_png(
+        &grids.join(format!("epoch-{epoch:03}-reconstructions.png")),
+        model,
+        val_set,
+        &(0..shown).collect::<Vec<_>>(),
+        device,
+    )
 }

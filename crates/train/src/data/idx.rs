@@ -1,5 +1,5 @@
-//! Dataset readers. IDX is the MNIST / Fashion-MNIST format: a big-endian header
-//! (magic, dimension sizes) followed by raw u8 values; files may be gzipped.
+//! IDX, the MNIST / Fashion-MNIST format: a big-endian header (magic, dimension
+//! sizes) followed by raw u8 values; files may be gzipped.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -23,29 +23,24 @@ pub const FASHION_CLASSES: [&str; 10] = [
 /// Grey images with their labels, as stored (u8, row-major).
 #[derive(Debug, Clone)]
 pub struct LabeledImages {
-    pub count: usize,
     pub rows: usize,
     pub cols: usize,
     pub pixels: Vec<u8>,
-    /// Read and checked against the image count now; the latent scatter plots colour
-    /// points by them.
-    #[allow(dead_code)]
     pub labels: Vec<u8>,
 }
 
+/// The official MNIST splits: `train-*` (60,000) and `t10k-*` (10,000).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Split {
+pub enum IdxSplit {
     Train,
-    /// The held-out `t10k-*` files, for evaluation.
-    #[allow(dead_code)]
     Test,
 }
 
-impl Split {
+impl IdxSplit {
     fn prefix(self) -> &'static str {
         match self {
-            Split::Train => "train",
-            Split::Test => "t10k",
+            IdxSplit::Train => "train",
+            IdxSplit::Test => "t10k",
         }
     }
 }
@@ -112,7 +107,7 @@ fn find_idx(dir: &Path, name: &str) -> Result<PathBuf> {
 }
 
 /// Loads one split of an MNIST-layout directory (`train-images-idx3-ubyte[.gz]`, ...).
-pub fn load_idx_split(dir: &Path, split: Split) -> Result<LabeledImages> {
+pub fn load_idx_split(dir: &Path, split: IdxSplit) -> Result<LabeledImages> {
     let images_path = find_idx(dir, &format!("{}-images-idx3-ubyte", split.prefix()))?;
     let labels_path = find_idx(dir, &format!("{}-labels-idx1-ubyte", split.prefix()))?;
     let (dims, pixels) = parse_idx(&read_maybe_gz(&images_path)?, &images_path)?;
@@ -130,7 +125,6 @@ pub fn load_idx_split(dir: &Path, split: Split) -> Result<LabeledImages> {
         dims[0]
     );
     Ok(LabeledImages {
-        count: dims[0],
         rows: dims[1],
         cols: dims[2],
         pixels,
@@ -138,29 +132,9 @@ pub fn load_idx_split(dir: &Path, split: Split) -> Result<LabeledImages> {
     })
 }
 
-impl LabeledImages {
-    /// The first `limit` images (all when `None`), scaled to [0, 1] and zero-padded
-    /// centrally to `side` x `side`, as `[count, 1, side, side]` floats.
-    pub fn padded_floats(&self, side: usize, limit: Option<usize>) -> Result<Vec<f32>> {
-        ensure!(
-            side >= self.rows && side >= self.cols,
-            "images are {}x{}, larger than the model's {side}x{side}",
-            self.rows,
-            self.cols
-        );
-        let count = limit.map_or(self.count, |l| l.min(self.count));
-        let (top, left) = ((side - self.rows) / 2, (side - self.cols) / 2);
-        let mut out = vec![0f32; count * side * side];
-        for i in 0..count {
-            for r in 0..self.rows {
-                for c in 0..self.cols {
-                    let v = self.pixels[(i * self.rows + r) * self.cols + c];
-                    out[(i * side + top + r) * side + left + c] = f32::from(v) / 255.0;
-                }
-            }
-        }
-        Ok(out)
-    }
+/// Whether `dir` holds an MNIST-layout training split.
+pub fn looks_like_idx(dir: &Path) -> bool {
+    find_idx(dir, "train-images-idx3-ubyte").is_ok()
 }
 
 #[cfg(test)]
@@ -196,24 +170,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("a.zip") && err.contains("not an IDX"), "{err}");
-    }
-
-    #[test]
-    fn pads_centrally() {
-        let images = LabeledImages {
-            count: 1,
-            rows: 2,
-            cols: 2,
-            pixels: vec![255; 4],
-            labels: vec![0],
-        };
-        let out = images.padded_floats(4, None).unwrap();
-        let ones: Vec<usize> = out
-            .iter()
-            .enumerate()
-            .filter(|(_, v)| **v == 1.0)
-            .map(|(i, _)| i)
-            .collect();
-        assert_eq!(ones, vec![5, 6, 9, 10]);
     }
 }

@@ -1,0 +1,235 @@
+//! A configurable convolutional autoencoder, plain or variational.
+//!
+//! One module serves the seed's Fashion-MNIST AE and VAE (32x32x1, conv 32/64/128
+//! stride 2, ReLU, 2-D latent) and the CelebA face VAE (64x64x3, five conv layers of
+//! 64 filters with BatchNorm and LeakyReLU, 200-D latent): the configs differ, the
+//! code does not.
+
+use burn::config::Config;
+use burn::module::Module;
+use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::prelude::*;
+use burn::tensor::activation::leaky_relu;
+
+use crate::objective::{Objective, Reconstruction};
+
+/// Shape of a [`ConvAutoencoder`]; stored whole in the weights manifest.
+#[derive(Config, Debug, PartialEq)]
+pub struct ConvConfig {
+    /// Side of the square input image in pixels (must be divisible by 2^filters.len()).
+    pub image_size: usize,
+    /// Colour channels of the input (1 grey, 3 RGB).
+    pub channels: usize,
+    /// Filters of each stride-2 encoder convolution; the decoder mirrors them.
+    pub filters: Vec<usize>,
+    /// Dimensions of z.
+    pub latent_dim: usize,
+    pub objective: Objective,
+    /// BatchNorm after every hidden layer (conv, transposed conv and the decoder's
+    /// dense layer), as in the seed's face VAE.
+    #[config(default = false)]
+    pub batch_norm: bool,
+    /// Slope of the activation below zero: 0 is ReLU, the face VAE uses Keras'
+    /// LeakyReLU default of 0.3.
+    #[config(default = 0.0)]
+    pub negative_slope: f64,
+}
+
+impl ConvConfig {
+    /// The seed's Fashion-MNIST VAE: 32x32x1, conv 32/64/128, 2-D latent, beta 500 on BCE.
+    pub fn fashion_vae() -> Self {
+        Self::new(
+            32,
+            1,
+            vec![32, 64, 128],
+            2,
+            Objective::new(true, Reconstruction::Bce, 500.0),
+        )
+    }
+
+    /// The same network as a plain autoencoder trained on mean BCE.
+    pub fn fashion_ae() -> Self {
+        Self::new(
+            32,
+            1,
+            vec![32, 64, 128],
+            2,
+            Objective::new(false, Reconstruction::Bce, 1.0),
+        )
+    }
+
+    /// The seed's CelebA VAE: 64x64x3, five conv layers of 64 filters with BatchNorm and
+    /// LeakyReLU, 200-D latent, beta 2000 on mean-per-pixel MSE.
+    pub fn celeba_vae() -> Self {
+        Self::new(
+            64,
+            3,
+            vec![64; 5],
+            200,
+            Objective::new(true, Reconstruction::Mse, 2000.0),
+        )
+        .with_batch_norm(true)
+        .with_negative_slope(0.3)
+    }
+
+    /// Explains what is wrong with a config, so a bad manifest is rejected before
+    /// any layer is built (burn would panic on a zero-sized layer).
+    pub fn validate(&self) -> Result<(), String> {
+        if self.channels == 0 || self.latent_dim == 0 || self.filters.is_empty() {
+            return Err("channels, latent_dim and filters must be non-zero".into());
+        }
+        if self.filters.contains(&0) {
+            return Err(format!(
+                "every filter count must be positive, got {:?}",
+                self.filters
+            ));
+        }
+        let factor = 1usize << self.filters.len();
+        if self.image_size == 0 || self.image_size % factor != 0 {
+            return Err(format!(
+                "image_size {} is not divisible by 2^{} (one halving per encoder layer)",
+                self.image_size,
+                self.filters.len()
+            ));
+        }
+        if self.objective.reconstruction == Reconstruction::Gaussian {
+            return Err("the conv model has no variance head: use bce or mse".into());
+        }
+        if !(0.0..1.0).contains(&self.negative_slope) {
+            return Err(format!(
+                "negative_slope must be in [0, 1), got {}",
+                self.negative_slope
+            ));
+        }
+        self.objective.validate()
+    }
+
+    /// Side of the feature map after the encoder convolutions.
+    fn bottleneck_side(&self) -> usize {
+        self.image_size >> self.filters.len()
+    }
+
+    /// Builds the model with fresh random weights. Call [`Self::validate`] first on
+    /// configs that did not come from code.
+    pub fn init(&self, device: &Device) -> ConvAutoencoder {
+        let conv = |input: usize, output: usize, stride: usize| {
+            Conv2dConfig::new([input, output], [3, 3])
+                .with_stride([stride, stride])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device)
+        };
+        let norms = |sizes: &[usize]| -> Vec<BatchNorm> {
+            if self.batch_norm {
+                sizes
+                    .iter()
+                    .map(|&n| BatchNormConfig::new(n).init(device))
+                    .collect()
+            } else {
+                Vec::new()
+            }
+        };
+        let mut encoder_convs = Vec::new();
+        let mut input = self.channels;
+        for &filters in &self.filters {
+            encoder_convs.push(conv(input, filters, 2));
+            input = filters;
+        }
+        let last = *self
+            .filters
+            .last()
+            .expect("validated: filters is non-empty");
+        let side = self.bottleneck_side();
+        let flat = last * side * side;
+
+        let reversed: Vec<usize> = self.filters.iter().rev().copied().collect();
+        let mut decoder_convs = Vec::new();
+        let mut input = last;
+        for &filters in &reversed {
+            decoder_convs.push(
+                ConvTranspose2dConfig::new([input, filters], [3, 3])
+                    .with_stride([2, 2])
+                    .with_padding([1, 1])
+                    .with_padding_out([1, 1])
+                    .init(device),
+            );
+            input = filters;
+        }
+
+        ConvAutoencoder {
+            encoder_convs,
+            encoder_norms: norms(&self.filters),
+            z_mean: LinearConfig::new(flat, self.latent_dim).init(device),
+            z_log_var: self
+                .objective
+                .variational
+                .then(|| LinearConfig::new(flat, self.latent_dim).init(device)),
+            decoder_input: LinearConfig::new(self.latent_dim, flat).init(device),
+            decoder_input_norm: norms(&[flat]).pop(),
+            decoder_convs,
+            decoder_norms: norms(&reversed),
+            output_conv: conv(input, self.channels, 1),
+            bottleneck: [last, side, side],
+            negative_slope: self.negative_slope,
+        }
+    }
+}
+
+/// Encoder to z (or to z's mean and log variance), decoder from z to pixel logits.
+#[derive(Module, Debug)]
+pub struct ConvAutoencoder {
+    encoder_convs: Vec<Conv2d>,
+    /// Empty without batch norm.
+    encoder_norms: Vec<BatchNorm>,
+    /// The code of a plain autoencoder, the posterior mean of a VAE.
+    z_mean: Linear,
+    z_log_var: Option<Linear>,
+    decoder_input: Linear,
+    decoder_input_norm: Option<BatchNorm>,
+    decoder_convs: Vec<ConvTranspose2d>,
+    decoder_norms: Vec<BatchNorm>,
+    output_conv: Conv2d,
+    /// Channels, height, width of the feature map between dense and conv layers.
+    #[module(skip)]
+    bottleneck: [usize; 3],
+    #[module(skip)]
+    negative_slope: f64,
+}
+
+impl ConvAutoencoder {
+    fn activate<const D: usize>(&self, x: Tensor<D>, norm: Option<&BatchNorm>) -> Tensor<D> {
+        let x = match norm {
+            Some(norm) => norm.forward(x),
+            None => x,
+        };
+        leaky_relu(x, self.negative_slope)
+    }
+
+    /// Images `[batch, channels, h, w]` in [0, 1] to z's mean and, for a VAE, log variance.
+    pub fn encode(&self, images: Tensor<4>) -> (Tensor<2>, Option<Tensor<2>>) {
+        let mut x = images;
+        for (index, conv) in self.encoder_convs.iter().enumerate() {
+            x = self.activate(conv.forward(x), self.encoder_norms.get(index));
+        }
+        let x: Tensor<2> = x.flatten(1, 3);
+        let log_var = self.z_log_var.as_ref().map(|l| l.forward(x.clone()));
+        (self.z_mean.forward(x), log_var)
+    }
+
+    /// Latent vectors `[batch, latent_dim]` to pixel logits `[batch, channels, h, w]`.
+    pub fn decode_logits(&self, z: Tensor<2>) -> Tensor<4> {
+        let batch = z.dims()[0];
+        let [c, h, w] = self.bottleneck;
+        let mut x = self.decoder_input.forward(z);
+        // The seed's Fashion decoder reshapes the dense output as it is; the face
+        // decoder normalises and activates it first.
+        if let Some(norm) = &self.decoder_input_norm {
+            x = self.activate(x, Some(norm));
+        }
+        let mut x: Tensor<4> = x.reshape([batch, c, h, w]);
+        for (index, conv) in self.decoder_convs.iter().enumerate() {
+            x = self.activate(conv.forward(x), self.decoder_norms.get(index));
+        }
+        self.output_conv.forward(x)
+    }
+}

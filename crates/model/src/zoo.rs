@@ -1,0 +1,172 @@
+//! The model zoo: every named model, one enum the CLI and the page hold, and the
+//! single forward/decode path they all share.
+
+use burn::module::Module;
+use burn::prelude::*;
+use burn::tensor::Distribution;
+use burn::tensor::activation::sigmoid;
+use serde::{Deserialize, Serialize};
+
+use crate::conv::{ConvAutoencoder, ConvConfig};
+use crate::dense::{DenseAutoencoder, DenseConfig};
+use crate::objective::{Objective, Reconstruction};
+
+/// Names the CLI accepts, in the order `--help` lists them.
+pub const ZOO_NAMES: [&str; 7] = [
+    "mlp-ae",
+    "linear-ae",
+    "mnist-vae",
+    "fashion-ae",
+    "fashion-vae",
+    "celeba-vae",
+    "frey-vae",
+];
+
+/// Which module an export holds, with its full config.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+#[serde(tag = "kind", content = "config", rename_all = "kebab-case")]
+pub enum ModelSpec {
+    Conv(ConvConfig),
+    Dense(DenseConfig),
+}
+
+impl ModelSpec {
+    /// The zoo's config for `name` (see [`ZOO_NAMES`]); Frey gets a 2-D latent and the
+    /// Gaussian decoder of the VAE paper.
+    pub fn named(name: &str) -> Option<Self> {
+        Some(match name {
+            "mlp-ae" => Self::Dense(DenseConfig::mlp_ae()),
+            "linear-ae" => Self::Dense(DenseConfig::linear_ae()),
+            "mnist-vae" => Self::Dense(DenseConfig::mnist_vae()),
+            "fashion-ae" => Self::Conv(ConvConfig::fashion_ae()),
+            "fashion-vae" => Self::Conv(ConvConfig::fashion_vae()),
+            "celeba-vae" => Self::Conv(ConvConfig::celeba_vae()),
+            "frey-vae" => Self::Dense(DenseConfig::frey_vae(2, Reconstruction::Gaussian)),
+            _ => return None,
+        })
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        match self {
+            Self::Conv(c) => c.validate(),
+            Self::Dense(c) => c.validate(),
+        }
+    }
+
+    pub fn objective(&self) -> &Objective {
+        match self {
+            Self::Conv(c) => &c.objective,
+            Self::Dense(c) => &c.objective,
+        }
+    }
+
+    /// `[channels, height, width]` of the images the model reads and writes.
+    pub fn image_shape(&self) -> [usize; 3] {
+        match self {
+            Self::Conv(c) => [c.channels, c.image_size, c.image_size],
+            Self::Dense(c) => [c.channels, c.height, c.width],
+        }
+    }
+
+    pub fn latent_dim(&self) -> usize {
+        match self {
+            Self::Conv(c) => c.latent_dim,
+            Self::Dense(c) => c.latent_dim,
+        }
+    }
+
+    /// A model with fresh random weights; [`Self::validate`] first for untrusted configs.
+    pub fn init(&self, device: &Device) -> Autoencoder {
+        match self {
+            Self::Conv(c) => Autoencoder::Conv(c.init(device)),
+            Self::Dense(c) => Autoencoder::Dense(c.init(device)),
+        }
+    }
+}
+
+/// Any zoo model. Both variants map images `[batch, c, h, w]` in [0, 1] to latents and back.
+#[derive(Module, Debug)]
+pub enum Autoencoder {
+    Conv(ConvAutoencoder),
+    Dense(DenseAutoencoder),
+}
+
+/// What the loss needs from one training forward pass.
+#[derive(Debug, Clone)]
+pub struct ForwardOutput {
+    /// Decoder output before the sigmoid (the raw output of a linear decoder).
+    pub logits: Tensor<4>,
+    /// Per-pixel log variance of a Gaussian decoder.
+    pub pixel_log_var: Option<Tensor<4>>,
+    pub z_mean: Tensor<2>,
+    /// Absent for a plain autoencoder.
+    pub z_log_var: Option<Tensor<2>>,
+    /// Whether `logits` go through a sigmoid to become the image.
+    pub sigmoid_output: bool,
+}
+
+impl Autoencoder {
+    /// z's mean (the code, for a plain AE) and, for a VAE, its log variance.
+    pub fn encode(&self, images: Tensor<4>) -> (Tensor<2>, Option<Tensor<2>>) {
+        match self {
+            Self::Conv(m) => m.encode(images),
+            Self::Dense(m) => m.encode(images),
+        }
+    }
+
+    fn decode_parts(&self, z: Tensor<2>) -> (Tensor<4>, Option<Tensor<4>>) {
+        match self {
+            Self::Conv(m) => (m.decode_logits(z), None),
+            Self::Dense(m) => m.decode_parts(z),
+        }
+    }
+
+    /// Whether the decoder ends in a sigmoid (all but the linear AE).
+    fn squashes(&self) -> bool {
+        match self {
+            Self::Conv(_) => true,
+            Self::Dense(m) => m.sigmoid_output(),
+        }
+    }
+
+    /// Latent vectors `[batch, latent_dim]` to images; values in [0, 1] except for the
+    /// linear AE, whose raw output callers clamp when drawing.
+    pub fn decode(&self, z: Tensor<2>) -> Tensor<4> {
+        let (logits, _) = self.decode_parts(z);
+        if self.squashes() {
+            sigmoid(logits)
+        } else {
+            logits
+        }
+    }
+
+    /// Encode, sample z by reparameterisation (VAE) or take the code (AE), decode.
+    pub fn forward(&self, images: Tensor<4>) -> ForwardOutput {
+        let (z_mean, z_log_var) = self.encode(images);
+        let z = match &z_log_var {
+            Some(log_var) => reparameterize(z_mean.clone(), log_var.clone()),
+            None => z_mean.clone(),
+        };
+        let (logits, pixel_log_var) = self.decode_parts(z);
+        ForwardOutput {
+            logits,
+            pixel_log_var,
+            z_mean,
+            z_log_var,
+            sigmoid_output: self.squashes(),
+        }
+    }
+
+    /// Encode then decode the mean: the deterministic reconstruction eval shows.
+    pub fn reconstruct(&self, images: Tensor<4>) -> Tensor<4> {
+        let (z_mean, _) = self.encode(images);
+        self.decode(z_mean)
+    }
+}
+
+/// z = mean + exp(log_var / 2) * eps with eps ~ N(0, I), so gradients flow through
+/// mean and log_var while the randomness stays outside the graph.
+pub fn reparameterize(z_mean: Tensor<2>, z_log_var: Tensor<2>) -> Tensor<2> {
+    let eps = z_mean.random_like(Distribution::Normal(0.0, 1.0));
+    z_mean + (z_log_var * 0.5).exp() * eps
+}

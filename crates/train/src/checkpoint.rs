@@ -1,0 +1,131 @@
+//! Checkpoints: everything needed to continue a run exactly where it stopped.
+//!
+//! After every epoch `RUN/checkpoint/` gets `model-EEEE.bpk` (burnpack, which keeps
+//! parameter ids so the optimizer state still matches), `optimizer-EEEE.bpk` (Adam's
+//! moments) and then `state.json`, written last and atomically: it is the commit
+//! point. A crash before it leaves the previous epoch's checkpoint in charge.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, ensure};
+use latentlab_model::burn::optim::ModuleOptimizer;
+use latentlab_model::burn::prelude::*;
+use latentlab_model::burn::store::{BurnpackStore, ModuleSnapshot};
+use latentlab_model::burn::tensor::Bytes;
+use latentlab_model::{Autoencoder, ModelSpec};
+use serde::{Deserialize, Serialize};
+
+use crate::files::write_atomic;
+use crate::train::EpochStats;
+
+pub const STATE_FILE: &str = "state.json";
+
+/// The JSON part of a checkpoint.
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct CheckpointState {
+    pub name: String,
+    pub spec: ModelSpec,
+    /// Epochs completed.
+    pub epoch: usize,
+    pub batch_size: usize,
+    pub seed: u64,
+    pub model_file: String,
+    pub optimizer_file: String,
+    pub history: Vec<EpochStats>,
+}
+
+pub fn dir(run: &Path) -> PathBuf {
+    run.join("checkpoint")
+}
+
+fn save_module(model: &Autoencoder) -> Result<Vec<u8>> {
+    let mut store = BurnpackStore::from_bytes(None);
+    match model {
+        Autoencoder::Conv(m) => m.save_into(&mut store),
+        Autoencoder::Dense(m) => m.save_into(&mut store),
+    }
+    .map_err(|e| anyhow::anyhow!("cannot serialise the model: {e}"))?;
+    let bytes = store
+        .get_bytes()
+        .map_err(|e| anyhow::anyhow!("cannot serialise the model: {e}"))?;
+    Ok(bytes.to_vec())
+}
+
+/// Writes epoch `state.epoch`'s files, then the state, then removes older epochs.
+pub fn save(
+    run: &Path,
+    model: &Autoencoder,
+    optimizer: &ModuleOptimizer,
+    mut state: CheckpointState,
+) -> Result<()> {
+    let dir = dir(run);
+    state.model_file = format!("model-{:04}.bpk", state.epoch);
+    state.optimizer_file = format!("optimizer-{:04}.bpk", state.epoch);
+    write_atomic(&dir.join(&state.model_file), &save_module(model)?)?;
+    let optimizer_bytes = optimizer
+        .into_bytes()
+        .map_err(|e| anyhow::anyhow!("cannot serialise the optimizer: {e:?}"))?;
+    write_atomic(&dir.join(&state.optimizer_file), &optimizer_bytes)?;
+    let json = serde_json::to_string_pretty(&state).expect("plain data");
+    write_atomic(&dir.join(STATE_FILE), json.as_bytes())?;
+    for entry in std::fs::read_dir(&dir)?.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let stale =
+            name.ends_with(".bpk") && name != state.model_file && name != state.optimizer_file;
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
+}
+
+/// The checkpoint state of `run`, or `None` when it has none.
+pub fn read_state(run: &Path) -> Result<Option<CheckpointState>> {
+    let path = dir(run).join(STATE_FILE);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let text = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let state = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a latentlab checkpoint", path.display()))?;
+    Ok(Some(state))
+}
+
+/// Restores the model (on `device`, an autodiff device) and the optimizer of `state`.
+pub fn load(
+    run: &Path,
+    state: &CheckpointState,
+    device: &Device,
+    optimizer: ModuleOptimizer,
+) -> Result<(Autoencoder, ModuleOptimizer)> {
+    let dir = dir(run);
+    let model_path = dir.join(&state.model_file);
+    let bytes = std::fs::read(&model_path)
+        .with_context(|| format!("cannot read {}", model_path.display()))?;
+    let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes)));
+    let model = state.spec.init(device);
+    let (model, result) = match model {
+        Autoencoder::Conv(mut m) => {
+            let r = m.load_from(&mut store);
+            (Autoencoder::Conv(m), r)
+        }
+        Autoencoder::Dense(mut m) => {
+            let r = m.load_from(&mut store);
+            (Autoencoder::Dense(m), r)
+        }
+    };
+    let result = result.map_err(|e| anyhow::anyhow!("{}: {e}", model_path.display()))?;
+    ensure!(
+        result.is_success(),
+        "{}: does not fit the model: {:?}",
+        model_path.display(),
+        result.errors
+    );
+    let optimizer_path = dir.join(&state.optimizer_file);
+    let bytes = std::fs::read(&optimizer_path)
+        .with_context(|| format!("cannot read {}", optimizer_path.display()))?;
+    let optimizer = optimizer
+        .from_bytes(Bytes::from_bytes_vec(bytes))
+        .map_err(|e| anyhow::anyhow!("{}: {e:?}", optimizer_path.display()))?;
+    Ok((model, optimizer))
+}

@@ -1,0 +1,233 @@
+//! `latentlab eval`: held-out loss and the seed's pictures of a latent space.
+
+use std::path::Path;
+
+use anyhow::Result;
+use latentlab_model::burn::prelude::*;
+use latentlab_model::latent::{manifold_grid, normal_cdf};
+use latentlab_model::palette::{class_colour, hex};
+use latentlab_model::weights::{AttributeVector, LoadedExport};
+use latentlab_model::{Autoencoder, Reconstruction};
+use serde::Serialize;
+
+use crate::data::Dataset;
+use crate::files::write_atomic;
+use crate::plot::{Canvas, Range, histogram_vs_normal, scatter};
+use crate::sample::{decode, write_grid_png, write_png, write_reconstructions_png};
+use crate::train::evaluate;
+
+/// Posterior means (the codes, for a plain AE) of every image, `[n, latent_dim]`.
+pub fn encode_means(model: &Autoencoder, data: &Dataset, device: &Device) -> Result<Vec<f32>> {
+    let [c, h, w] = data.shape;
+    let indices: Vec<usize> = (0..data.len()).collect();
+    let mut means = Vec::new();
+    for chunk in indices.chunks(500) {
+        let images = Tensor::<4>::from_data(
+            TensorData::new(data.floats(chunk), [chunk.len(), c, h, w]),
+            device,
+        );
+        let (mean, _) = model.encode(images);
+        means.extend(
+            mean.into_data()
+                .try_to_vec::<f32>()
+                .map_err(|e| anyhow::anyhow!("cannot read latents: {e:?}"))?,
+        );
+    }
+    Ok(means)
+}
+
+/// mean(z | attribute) - mean(z | not attribute) for every attribute with images on
+/// both sides.
+pub fn attribute_vectors(
+    means: &[f32],
+    latent_dim: usize,
+    names: &[String],
+    values: &[i8],
+) -> Vec<AttributeVector> {
+    let count = means.len() / latent_dim;
+    let mut vectors = Vec::new();
+    for (a, name) in names.iter().enumerate() {
+        let mut sums = [vec![0f64; latent_dim], vec![0f64; latent_dim]];
+        let mut counts = [0usize; 2];
+        for i in 0..count {
+            let side = usize::from(values[i * names.len() + a] > 0);
+            counts[side] += 1;
+            for (s, &z) in sums[side]
+                .iter_mut()
+                .zip(&means[i * latent_dim..(i + 1) * latent_dim])
+            {
+                *s += f64::from(z);
+            }
+        }
+        if counts[0] == 0 || counts[1] == 0 {
+            continue;
+        }
+        let vector = (0..latent_dim)
+            .map(|d| (sums[1][d] / counts[1] as f64 - sums[0][d] / counts[0] as f64) as f32)
+            .collect();
+        vectors.push(AttributeVector {
+            name: name.clone(),
+            vector,
+            positives: counts[1],
+            negatives: counts[0],
+        });
+    }
+    vectors
+}
+
+/// What `eval` measured, also written as `eval.json`.
+#[derive(Debug, Serialize)]
+pub struct EvalReport {
+    pub model: String,
+    pub images: usize,
+    /// The training objective on held-out images (beta-weighted, see `loss.rs`).
+    pub loss: f64,
+    pub reconstruction: f64,
+    pub kl: f64,
+    /// Mean per-pixel reconstruction error (BCE, MSE or Gaussian NLL).
+    pub reconstruction_per_pixel: f64,
+    /// Negative ELBO in nats per image (summed likelihood + KL) for likelihood-based
+    /// objectives; absent for MSE.
+    pub nats_per_image: Option<f64>,
+    pub pictures: Vec<String>,
+    /// Class name and `#rrggbb` colour of each label in the scatter plots.
+    pub legend: Vec<(String, String)>,
+    pub scatter_ranges: Vec<(Range, Range)>,
+}
+
+pub fn run(
+    export: &LoadedExport,
+    data: &Dataset,
+    out: &Path,
+    device: &Device,
+) -> Result<EvalReport> {
+    let manifest = &export.manifest;
+    let spec = &manifest.model;
+    let model = &export.model;
+    let (loss, reconstruction, kl) = evaluate(model, spec, data, device, 500, 0);
+    let objective = spec.objective();
+    let per_pixel = reconstruction / objective.beta;
+    let nats = (objective.reconstruction != Reconstruction::Mse)
+        .then(|| per_pixel * manifest.pixels() as f64 + kl);
+    let mut pictures = Vec::new();
+    let mut note = |name: &str| {
+        pictures.push(name.to_string());
+        out.join(name)
+    };
+
+    let shown: Vec<usize> = (0..data.len().min(32)).collect();
+    write_reconstructions_png(&note("reconstructions.png"), model, data, &shown, device)?;
+
+    let dim = manifest.latent_dim;
+    let means = encode_means(model, data, device)?;
+    let mut scatter_ranges = Vec::new();
+    if dim == 2 || dim == 3 {
+        let pairs: Vec<(usize, usize)> = if dim == 2 {
+            vec![(0, 1)]
+        } else {
+            vec![(0, 1), (0, 2), (1, 2)]
+        };
+        for (space, file) in [(false, "scatter-z.png"), (true, "scatter-p.png")] {
+            let value = |i: usize, d: usize| {
+                let z = means[i * dim + d];
+                if space {
+                    normal_cdf(f64::from(z)) as f32
+                } else {
+                    z
+                }
+            };
+            const PANEL: usize = 400;
+            let mut canvas = Canvas::new(pairs.len() * (PANEL + 10) + 10, PANEL + 20);
+            for (k, &(a, b)) in pairs.iter().enumerate() {
+                let points: Vec<(f32, f32)> = (0..data.len())
+                    .map(|i| (value(i, a), value(i, b)))
+                    .collect();
+                let ranges = if space {
+                    (Range { min: 0.0, max: 1.0 }, Range { min: 0.0, max: 1.0 })
+                } else {
+                    (
+                        Range::robust(points.iter().map(|p| p.0)),
+                        Range::robust(points.iter().map(|p| p.1)),
+                    )
+                };
+                scatter(
+                    &mut canvas,
+                    (10 + k * (PANEL + 10), 10),
+                    PANEL,
+                    &points,
+                    &data.labels,
+                    ranges,
+                );
+                scatter_ranges.push(ranges);
+            }
+            write_png(&note(file), canvas.into_grid())?;
+        }
+    }
+    if dim == 2 {
+        const N: usize = 15;
+        let pixels = decode(model, &manifold_grid(N), 2, device)?;
+        write_grid_png(
+            &note("manifold.png"),
+            &pixels,
+            [manifest.channels, manifest.height, manifest.width],
+            N,
+        )?;
+    }
+    // The seed's grid of latent histograms: up to 100 dimensions, 10 per row.
+    let shown_dims = dim.min(100);
+    let columns = shown_dims.min(10);
+    let rows = shown_dims.div_ceil(columns);
+    let (cell_w, cell_h) = (120, 80);
+    let mut canvas = Canvas::new(columns * (cell_w + 6) + 6, rows * (cell_h + 6) + 6);
+    for d in 0..shown_dims {
+        let values: Vec<f32> = means.iter().skip(d).step_by(dim).copied().collect();
+        let origin = (
+            6 + (d % columns) * (cell_w + 6),
+            6 + (d / columns) * (cell_h + 6),
+        );
+        histogram_vs_normal(&mut canvas, origin, (cell_w, cell_h), &values, 24);
+    }
+    write_png(&note("histograms.png"), canvas.into_grid())?;
+
+    let legend = manifest
+        .dataset
+        .classes
+        .iter()
+        .enumerate()
+        .map(|(i, name)| (name.clone(), hex(class_colour(i as u32))))
+        .collect();
+    let report = EvalReport {
+        model: manifest.name.clone(),
+        images: data.len(),
+        loss,
+        reconstruction,
+        kl,
+        reconstruction_per_pixel: per_pixel,
+        nats_per_image: nats,
+        pictures,
+        legend,
+        scatter_ranges,
+    };
+    write_atomic(
+        &out.join("eval.json"),
+        serde_json::to_string_pretty(&report)?.as_bytes(),
+    )?;
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn attribute_vector_is_the_difference_of_class_means() {
+        // Two 2-D codes with the attribute, two without.
+        let means = [1.0, 0.0, 3.0, 2.0, -1.0, 0.0, -1.0, 2.0];
+        let names = vec!["Smiling".to_string(), "Never".to_string()];
+        let values = [1, -1, 1, -1, -1, -1, -1, -1];
+        let vectors = attribute_vectors(&means, 2, &names, &values);
+        assert_eq!(vectors.len(), 1, "an attribute no image has is skipped");
+        assert_eq!(vectors[0].vector, vec![3.0, 0.0]);
+        assert_eq!((vectors[0].positives, vectors[0].negatives), (2, 2));
+    }
+}
