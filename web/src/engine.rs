@@ -9,7 +9,7 @@ use std::fmt;
 
 use latentlab_model::burn::prelude::*;
 use latentlab_model::weights::{MANIFEST_FILE, WEIGHTS_FILE, load_export};
-use latentlab_model::{ConvVae, Manifest, latent_batch};
+use latentlab_model::{Autoencoder, Manifest, latent_batch};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -145,7 +145,7 @@ pub struct Engine {
     pub backend: Backend,
     pub manifest: Manifest,
     device: Device,
-    model: ConvVae,
+    model: Autoencoder,
 }
 
 impl PartialEq for Engine {
@@ -167,7 +167,7 @@ impl Engine {
         })
     }
 
-    /// Decodes row-major latents into `[count, channels, side, side]` values in [0, 1].
+    /// Decodes row-major latents into `[count, channels, height, width]` values in [0, 1].
     pub async fn decode(&self, z: &[f32]) -> Result<Vec<f32>, String> {
         let images = self
             .model

@@ -52,6 +52,13 @@ enum DeviceArg {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum ScheduleArg {
+    Constant,
+    /// Half a cosine from --lr down to 0 over the whole run.
+    Cosine,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum DecoderArg {
     Gaussian,
     Bernoulli,
@@ -93,6 +100,9 @@ enum Command {
         batch_size: Option<usize>,
         #[arg(long)]
         lr: Option<f64>,
+        /// Learning-rate schedule; default per model.
+        #[arg(long, value_enum)]
+        schedule: Option<ScheduleArg>,
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Continue the run in --out from its last checkpoint.
@@ -283,6 +293,7 @@ fn run(cli: Cli) -> Result<()> {
             out,
             batch_size,
             lr,
+            schedule,
             seed,
             resume,
             latent_dim,
@@ -315,6 +326,11 @@ fn run(cli: Cli) -> Result<()> {
                 epochs: epochs.unwrap_or(preset.epochs),
                 batch_size: batch_size.unwrap_or(preset.batch_size),
                 learning_rate: lr.unwrap_or(preset.learning_rate),
+                cosine: match schedule {
+                    Some(ScheduleArg::Cosine) => true,
+                    Some(ScheduleArg::Constant) => false,
+                    None => preset.cosine,
+                },
                 seed,
                 progress: std::io::stderr().is_terminal(),
                 resume,
@@ -519,9 +535,14 @@ fn run(cli: Cli) -> Result<()> {
                 let preset =
                     presets::preset(&name).with_context(|| format!("unknown model {name:?}"))?;
                 let spec = ModelSpec::named(&name).expect("every preset is a zoo model");
-                let rate =
-                    bench::images_per_second(&spec, preset.batch_size, warmup, steps, &device)?;
-                println!("{name:<12} {:>5}  {rate:>8.0}", preset.batch_size);
+                let rate = bench::images_per_second(
+                    &spec,
+                    preset.seed_batch_size,
+                    warmup,
+                    steps,
+                    &device,
+                )?;
+                println!("{name:<12} {:>5}  {rate:>8.0}", preset.seed_batch_size);
             }
             Ok(())
         }

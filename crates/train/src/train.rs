@@ -33,6 +33,9 @@ pub struct TrainOptions {
     pub epochs: usize,
     pub batch_size: usize,
     pub learning_rate: f64,
+    /// Anneal the learning rate along a half cosine to zero over all the run's steps
+    /// (computed from the step number, so resume stays exact).
+    pub cosine: bool,
     pub seed: u64,
     /// Show interactive progress bars (off when stderr is not a terminal).
     pub progress: bool,
@@ -233,7 +236,16 @@ pub fn train(
             let reconstruction: f64 = loss.reconstruction.into_scalar::<f32>().into();
             let kl: f64 = loss.kl.into_scalar::<f32>().into();
             let grads = GradientsParams::from_grads(loss.total.backward(), &model);
-            model = optimizer.step(options.learning_rate, model, grads);
+            let progress_fraction =
+                ((epoch - 1) * batches + step) as f64 / (options.epochs * batches) as f64;
+            let lr = if options.cosine {
+                options.learning_rate
+                    * 0.5
+                    * (1.0 + (std::f64::consts::PI * progress_fraction).cos())
+            } else {
+                options.learning_rate
+            };
+            model = optimizer.step(lr, model, grads);
 
             sum_loss += total;
             sum_rec += reconstruction;

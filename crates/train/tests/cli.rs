@@ -14,20 +14,27 @@ fn data_root() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"))
 }
 
-fn training_data() -> PathBuf {
-    let root = data_root();
-    for name in ["fashion-mnist", "mnist"] {
-        let dir = root.join(name);
-        if dir.join("train-images-idx3-ubyte.gz").is_file()
-            || dir.join("train-images-idx3-ubyte").is_file()
-        {
-            return dir;
-        }
-    }
-    panic!(
-        "NO TRAINING DATA: looked for fashion-mnist/ and mnist/ under {} (set LATENTLAB_DATA, or run scripts/fetch-mnist.sh)",
-        root.display()
+/// `name` under the data root, or a loud failure saying where it looked.
+fn dataset(name: &str) -> PathBuf {
+    let dir = data_root().join(name);
+    assert!(
+        dir.exists(),
+        "NO TEST DATA: {} is missing (set LATENTLAB_DATA to the shared data folder, or run scripts/fetch-mnist.sh for MNIST)",
+        dir.display()
     );
+    dir
+}
+
+fn training_data() -> PathBuf {
+    dataset("fashion-mnist")
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
 }
 
 fn latentlab(args: &[&str]) -> Output {
@@ -66,6 +73,13 @@ fn train_export_reload_sample() {
         export_str,
     ]));
 
+    for file in [
+        "epochs/epoch-001-samples.png",
+        "epochs/epoch-001-reconstructions.png",
+        "checkpoint/state.json",
+    ] {
+        assert!(export.join(file).is_file(), "{file} was not written");
+    }
     let metrics = std::fs::read_to_string(export.join("metrics.jsonl")).unwrap();
     let epoch: serde_json::Value = serde_json::from_str(metrics.lines().next().unwrap()).unwrap();
     let first = epoch["loss_first_tenth"].as_f64().unwrap();
@@ -127,7 +141,7 @@ fn corrupt_export_and_missing_data_are_reported_with_the_path() {
     std::fs::create_dir_all(&export).unwrap();
     std::fs::write(
         export.join("manifest.json"),
-        "{\"format\": \"latentlab-weights\", \"format_version\": 2}",
+        "{\"format\": \"latentlab-weights\", \"format_version\": 9}",
     )
     .unwrap();
     std::fs::write(export.join("model.safetensors"), b"\x00").unwrap();
@@ -141,7 +155,7 @@ fn corrupt_export_and_missing_data_are_reported_with_the_path() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("manifest.json") && stderr.contains("version 2 is not supported"),
+        stderr.contains("manifest.json") && stderr.contains("version 9 is not supported"),
         "{stderr}"
     );
     assert!(!tmp.path().join("g.png").exists(), "no output on failure");
@@ -161,7 +175,297 @@ fn corrupt_export_and_missing_data_are_reported_with_the_path() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("nowhere") && stderr.contains("train-images-idx3-ubyte"),
+        stderr.contains("nowhere") && stderr.contains("no such data folder"),
         "{stderr}"
+    );
+}
+
+/// Trains `model` for `epochs` on the first `limit` images into `out`.
+fn train(model: &str, data: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "train",
+        "--model",
+        model,
+        "--data",
+        s(data),
+        "--out",
+        s(out),
+    ];
+    args.extend_from_slice(extra);
+    latentlab(&args)
+}
+
+#[test]
+fn resume_continues_exactly_where_the_run_stopped() {
+    let data = dataset("mnist");
+    let tmp = tempfile::tempdir().unwrap();
+    let (straight, split) = (tmp.path().join("straight"), tmp.path().join("split"));
+    let common = ["--limit", "2000", "--batch-size", "50", "--seed", "3"];
+    ok(train(
+        "mlp-ae",
+        &data,
+        &straight,
+        &[&common[..], &["--epochs", "2"]].concat(),
+    ));
+    ok(train(
+        "mlp-ae",
+        &data,
+        &split,
+        &[&common[..], &["--epochs", "1"]].concat(),
+    ));
+    // Without --resume an existing run is not overwritten.
+    let refused = train(
+        "mlp-ae",
+        &data,
+        &split,
+        &[&common[..], &["--epochs", "2"]].concat(),
+    );
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--resume"));
+    ok(train(
+        "mlp-ae",
+        &data,
+        &split,
+        &[&common[..], &["--epochs", "2", "--resume"]].concat(),
+    ));
+    // Tensor by tensor: the file's metadata order is not stable, the numbers must be.
+    let a = std::fs::read(straight.join("model.safetensors")).unwrap();
+    let b = std::fs::read(split.join("model.safetensors")).unwrap();
+    let (a, b) = (
+        safetensors::SafeTensors::deserialize(&a).unwrap(),
+        safetensors::SafeTensors::deserialize(&b).unwrap(),
+    );
+    assert_eq!(a.len(), b.len());
+    for (name, tensor) in a.tensors() {
+        assert_eq!(
+            tensor.data(),
+            b.tensor(&name).unwrap().data(),
+            "{name}: 1 + 1 resumed epochs must equal 2 epochs bit for bit"
+        );
+    }
+    let metrics = std::fs::read_to_string(split.join("metrics.jsonl")).unwrap();
+    assert_eq!(metrics.lines().count(), 2);
+}
+
+#[test]
+fn a_diverging_run_stops_and_keeps_the_last_good_checkpoint() {
+    let data = dataset("mnist");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    let common = ["--limit", "1000", "--batch-size", "50"];
+    ok(train(
+        "mnist-vae",
+        &data,
+        &run,
+        &[&common[..], &["--epochs", "1"]].concat(),
+    ));
+    let before = std::fs::read(run.join("model.safetensors")).unwrap();
+    let out = train(
+        "mnist-vae",
+        &data,
+        &run,
+        &[&common[..], &["--epochs", "2", "--resume", "--lr", "1e30"]].concat(),
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("loss became") && stderr.contains("after epoch 1"),
+        "{stderr}"
+    );
+    assert_eq!(json(&run.join("checkpoint/state.json"))["epoch"], 1);
+    assert_eq!(
+        before,
+        std::fs::read(run.join("model.safetensors")).unwrap()
+    );
+}
+
+#[test]
+fn eval_draws_the_latent_space_of_a_2d_model() {
+    let data = dataset("mnist");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    ok(train(
+        "linear-ae",
+        &data,
+        &run,
+        &["--limit", "3000", "--epochs", "3"],
+    ));
+    let eval = tmp.path().join("eval");
+    let out = ok(latentlab(&[
+        "eval",
+        "--weights",
+        s(&run),
+        "--data",
+        s(&data),
+        "--limit",
+        "500",
+        "--out",
+        s(&eval),
+    ]));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["images"], 500);
+    let mse = report["reconstruction_per_pixel"].as_f64().unwrap();
+    assert!(
+        mse < 0.2,
+        "a trained linear AE reconstructs better than that: {mse}"
+    );
+    assert!(report["nats_per_image"].is_null(), "MSE has no likelihood");
+    assert_eq!(report["legend"].as_array().unwrap().len(), 10);
+    for file in [
+        "reconstructions.png",
+        "scatter-z.png",
+        "scatter-p.png",
+        "manifold.png",
+        "histograms.png",
+    ] {
+        let picture = image::open(eval.join(file)).unwrap().to_rgb8();
+        let distinct: std::collections::HashSet<_> = picture.pixels().map(|p| p.0).collect();
+        assert!(distinct.len() > 3, "{file} is blank");
+    }
+    let manifold = image::open(eval.join("manifold.png")).unwrap();
+    assert_eq!(manifold.width(), 15 * 28 + 14 * 2);
+}
+
+#[test]
+fn celeba_trains_gets_attribute_vectors_and_exports_points() {
+    let data = dataset("celeba");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    // Decoded images are cached per test run, never in the user's cache.
+    let cache = tmp.path().join("cache");
+    let with_cache = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_latentlab"))
+            .args(args)
+            .env("LATENTLAB_CACHE", &cache)
+            .output()
+            .unwrap();
+        ok(output)
+    };
+    let args = [
+        "train",
+        "--model",
+        "celeba-vae",
+        "--data",
+        s(&data),
+        "--out",
+        s(&run),
+        "--limit",
+        "96",
+        "--batch-size",
+        "32",
+        "--epochs",
+        "1",
+    ];
+    with_cache(&args);
+    assert_eq!(
+        std::fs::read_dir(&cache).unwrap().count(),
+        1,
+        "one cache file"
+    );
+    with_cache(&[
+        "attributes",
+        "--weights",
+        s(&run),
+        "--data",
+        s(&data),
+        "--limit",
+        "96",
+    ]);
+    let manifest = json(&run.join("manifest.json"));
+    let attributes = manifest["attributes"].as_array().unwrap();
+    let names: Vec<&str> = attributes
+        .iter()
+        .map(|a| a["name"].as_str().unwrap())
+        .collect();
+    for wanted in ["Smiling", "Male", "Young", "Eyeglasses"] {
+        assert!(names.contains(&wanted), "{wanted} missing from {names:?}");
+    }
+    assert_eq!(attributes[0]["vector"].as_array().unwrap().len(), 200);
+
+    let web = tmp.path().join("web");
+    with_cache(&[
+        "export",
+        "--weights",
+        s(&run),
+        "--out",
+        s(&web),
+        "--data",
+        s(&data),
+        "--points",
+        "20",
+    ]);
+    let manifest = json(&web.join("manifest.json"));
+    assert_eq!(manifest["points"]["count"], 20);
+    let points = std::fs::read(web.join("points.safetensors")).unwrap();
+    assert_eq!(
+        manifest["points"]["bytes"].as_u64().unwrap(),
+        points.len() as u64
+    );
+    assert!(web.join("model.safetensors").is_file());
+
+    let png = tmp.path().join("faces.png");
+    ok(latentlab(&[
+        "sample",
+        "--weights",
+        s(&web),
+        "--out",
+        s(&png),
+        "--count",
+        "4",
+        "--columns",
+        "2",
+    ]));
+    assert_eq!(image::open(&png).unwrap().width(), 2 * 64 + 2);
+}
+
+#[test]
+fn frey_faces_and_image_folders_train() {
+    let tmp = tempfile::tempdir().unwrap();
+    ok(train(
+        "frey-vae",
+        &dataset("frey"),
+        &tmp.path().join("frey"),
+        &["--epochs", "2", "--latent-dim", "4"],
+    ));
+    assert_eq!(json(&tmp.path().join("frey/manifest.json"))["width"], 20);
+
+    // Two classes of 12 images each, of different sizes, as a user's folder would be.
+    let folder = tmp.path().join("pets");
+    for (class, shade) in [("cats", 40u8), ("dogs", 220u8)] {
+        std::fs::create_dir_all(folder.join(class)).unwrap();
+        for i in 0..12u32 {
+            let img = image::RgbImage::from_pixel(40 + i, 30, image::Rgb([shade, shade / 2, 0]));
+            img.save(folder.join(class).join(format!("{i}.png")))
+                .unwrap();
+        }
+    }
+    let run = tmp.path().join("folder-run");
+    let out = Command::new(env!("CARGO_BIN_EXE_latentlab"))
+        .args([
+            "train",
+            "--model",
+            "linear-ae",
+            "--data",
+            s(&folder),
+            "--out",
+            s(&run),
+        ])
+        .args([
+            "--epochs",
+            "1",
+            "--batch-size",
+            "4",
+            "--validation-fraction",
+            "0.25",
+        ])
+        .env("LATENTLAB_CACHE", tmp.path().join("cache"))
+        .output()
+        .unwrap();
+    let out = ok(out);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("on 18 images (6 held out)"));
+    let manifest = json(&run.join("manifest.json"));
+    assert_eq!(
+        manifest["dataset"]["classes"],
+        serde_json::json!(["cats", "dogs"])
     );
 }

@@ -201,4 +201,27 @@ mod tests {
         let err = parse_attributes("image_id,A\nx.jpg,yes\n", Path::new("a.csv")).unwrap_err();
         assert!(err.to_string().contains("\"yes\""), "{err}");
     }
+
+    /// The shared CelebA subset ships both layouts; they must read identically.
+    #[test]
+    fn real_csv_and_txt_files_agree() {
+        let root = std::env::var_os("LATENTLAB_DATA")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+        let dir = root.join("celeba");
+        assert!(
+            dir.is_dir(),
+            "NO TEST DATA: {} is missing (set LATENTLAB_DATA)",
+            dir.display()
+        );
+        let read = |name: &str| {
+            let path = dir.join(name);
+            parse_attributes(&std::fs::read_to_string(&path).unwrap(), &path).unwrap()
+        };
+        let (csv, txt) = (read(CSV_FILE), read(TXT_FILE));
+        assert_eq!(csv, txt);
+        assert_eq!(csv.names.len(), 40);
+        assert_eq!(csv.images[0], "000001.jpg");
+        assert!(csv.names.iter().any(|n| n == "Smiling"));
+    }
 }
