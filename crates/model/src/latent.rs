@@ -169,7 +169,11 @@ mod tests {
     fn manifold_grid_is_symmetric_and_ordered() {
         let z = manifold_grid(3);
         assert_eq!(z.len(), 18);
-        assert!(z[8].abs() < 1e-6, "centre cell is the origin (z1): {}", z[8]);
+        assert!(
+            z[8].abs() < 1e-6,
+            "centre cell is the origin (z1): {}",
+            z[8]
+        );
         assert!(z[0] < 0.0 && z[1] > 0.0, "top-left: low z1, high z2");
         assert!((z[0] + z[4]).abs() < 1e-6, "symmetric in z1");
     }
