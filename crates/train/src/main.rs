@@ -228,8 +228,34 @@ fn open_device(device: DeviceArg) -> Result<(Device, &'static str)> {
     })
 }
 
+/// burn creates some state (Adam's moments when a checkpoint is loaded) on its default
+/// device, which prefers a GPU whenever wgpu is compiled in. Pinning the default to the
+/// chosen device keeps `--device cpu` runs off the GPU and working on machines with no
+/// Vulkan at all.
+fn pin_default_device(cli: &Cli) {
+    let device = match &cli.command {
+        Command::Train { device, .. }
+        | Command::Eval { device, .. }
+        | Command::Sample { device, .. }
+        | Command::Attributes { device, .. }
+        | Command::Export { device, .. }
+        | Command::Bench { device, .. } => *device,
+    };
+    let name = match device {
+        DeviceArg::Cpu => "flex",
+        DeviceArg::Wgpu => "wgpu",
+        DeviceArg::Cuda => "cuda",
+    };
+    if std::env::var_os("BURN_DEVICE").is_none() {
+        // SAFETY: called first thing in `main`, before any thread exists.
+        unsafe { std::env::set_var("BURN_DEVICE", name) };
+    }
+}
+
 fn main() {
-    if let Err(error) = run(Cli::parse()) {
+    let cli = Cli::parse();
+    pin_default_device(&cli);
+    if let Err(error) = run(cli) {
         eprintln!("error: {error:#}");
         std::process::exit(1);
     }
