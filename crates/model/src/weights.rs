@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use burn::prelude::*;
-use burn::store::{ModuleSnapshot, SafetensorsStore};
+use burn::store::SafetensorsStore;
 use serde::{Deserialize, Serialize};
 
 use crate::zoo::{Autoencoder, ModelSpec};
@@ -238,22 +238,15 @@ impl Manifest {
     }
 }
 
-/// Tensor names stay those of the inner module (no enum variant prefix), so a file
-/// reads the same whichever way the zoo enum is arranged.
-fn save_module(model: &Autoencoder, store: &mut SafetensorsStore) -> Result<(), String> {
-    match model {
-        Autoencoder::Conv(m) => m.save_into(store).map_err(|e| e.to_string()),
-        Autoencoder::Dense(m) => m.save_into(store).map_err(|e| e.to_string()),
-    }
-}
-
 /// Serialises `model` to safetensors bytes and completes `manifest` with their length.
 pub fn export_bytes(
     model: &Autoencoder,
     mut manifest: Manifest,
 ) -> Result<(Manifest, Vec<u8>), WeightsError> {
     let mut store = SafetensorsStore::from_bytes(None);
-    save_module(model, &mut store).map_err(WeightsError::Save)?;
+    model
+        .save_to(&mut store)
+        .map_err(|e| WeightsError::Save(e.to_string()))?;
     let weights = store
         .get_bytes()
         .map_err(|e| WeightsError::Save(e.to_string()))?;
@@ -275,28 +268,11 @@ pub fn load_export(
             found: weights.len() as u64,
         });
     }
-    let model = manifest.model.init(device);
-    let snapshots = match &model {
-        Autoencoder::Conv(m) => m.collect(None, None, false),
-        Autoencoder::Dense(m) => m.collect(None, None, false),
-    };
-    let expected = snapshots
-        .into_iter()
-        .map(|t| (t.name.clone(), t.shape.to_vec()))
-        .collect();
-    check_tensors(expected, weights)?;
+    let mut model = manifest.model.init(device);
+    check_tensors(model.tensor_shapes(), weights)?;
 
     let mut store = SafetensorsStore::from_bytes(Some(weights.to_vec()));
-    let (model, result) = match model {
-        Autoencoder::Conv(mut m) => {
-            let result = m.load_from(&mut store);
-            (Autoencoder::Conv(m), result)
-        }
-        Autoencoder::Dense(mut m) => {
-            let result = m.load_from(&mut store);
-            (Autoencoder::Dense(m), result)
-        }
-    };
+    let result = model.load_from_store(&mut store);
     let result = result.map_err(|e| WeightsError::Apply(e.to_string()))?;
     if !result.is_success() {
         return Err(WeightsError::Apply(format!("{:?}", result.errors)));

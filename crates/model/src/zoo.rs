@@ -3,6 +3,7 @@
 
 use burn::module::Module;
 use burn::prelude::*;
+use burn::store::{ApplyResult, ModuleSnapshot, ModuleStore};
 use burn::tensor::Distribution;
 use burn::tensor::activation::sigmoid;
 use serde::{Deserialize, Serialize};
@@ -155,6 +156,38 @@ impl Autoencoder {
             z_log_var,
             sigmoid_output: self.squashes(),
         }
+    }
+
+    /// Writes the tensors into `store` under the inner module's names (no enum variant
+    /// prefix), so a file reads the same however the zoo enum is arranged.
+    pub fn save_to<P: ModuleStore>(&self, store: &mut P) -> Result<(), P::Error> {
+        match self {
+            Self::Conv(m) => m.save_into(store),
+            Self::Dense(m) => m.save_into(store),
+        }
+    }
+
+    /// Fills the model from `store` (names as written by [`Self::save_to`]).
+    pub fn load_from_store<P: ModuleStore>(
+        &mut self,
+        store: &mut P,
+    ) -> Result<ApplyResult, P::Error> {
+        match self {
+            Self::Conv(m) => m.load_from(store),
+            Self::Dense(m) => m.load_from(store),
+        }
+    }
+
+    /// Name and shape of every tensor [`Self::save_to`] writes.
+    pub fn tensor_shapes(&self) -> Vec<(String, Vec<usize>)> {
+        let snapshots = match self {
+            Self::Conv(m) => m.collect(None, None, false),
+            Self::Dense(m) => m.collect(None, None, false),
+        };
+        snapshots
+            .into_iter()
+            .map(|t| (t.name.clone(), t.shape.to_vec()))
+            .collect()
     }
 
     /// Encode then decode the mean: the deterministic reconstruction eval shows.

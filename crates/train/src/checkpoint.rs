@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, ensure};
 use latentlab_model::burn::optim::ModuleOptimizer;
 use latentlab_model::burn::prelude::*;
-use latentlab_model::burn::store::{BurnpackStore, ModuleSnapshot};
+use latentlab_model::burn::store::BurnpackStore;
 use latentlab_model::burn::tensor::Bytes;
 use latentlab_model::{Autoencoder, ModelSpec};
 use serde::{Deserialize, Serialize};
@@ -40,11 +40,9 @@ pub fn dir(run: &Path) -> PathBuf {
 
 fn save_module(model: &Autoencoder) -> Result<Vec<u8>> {
     let mut store = BurnpackStore::from_bytes(None);
-    match model {
-        Autoencoder::Conv(m) => m.save_into(&mut store),
-        Autoencoder::Dense(m) => m.save_into(&mut store),
-    }
-    .map_err(|e| anyhow::anyhow!("cannot serialise the model: {e}"))?;
+    model
+        .save_to(&mut store)
+        .map_err(|e| anyhow::anyhow!("cannot serialise the model: {e}"))?;
     let bytes = store
         .get_bytes()
         .map_err(|e| anyhow::anyhow!("cannot serialise the model: {e}"))?;
@@ -103,17 +101,8 @@ pub fn load(
     let bytes = std::fs::read(&model_path)
         .with_context(|| format!("cannot read {}", model_path.display()))?;
     let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes)));
-    let model = state.spec.init(device);
-    let (model, result) = match model {
-        Autoencoder::Conv(mut m) => {
-            let r = m.load_from(&mut store);
-            (Autoencoder::Conv(m), r)
-        }
-        Autoencoder::Dense(mut m) => {
-            let r = m.load_from(&mut store);
-            (Autoencoder::Dense(m), r)
-        }
-    };
+    let mut model = state.spec.init(device);
+    let result = model.load_from_store(&mut store);
     let result = result.map_err(|e| anyhow::anyhow!("{}: {e}", model_path.display()))?;
     ensure!(
         result.is_success(),

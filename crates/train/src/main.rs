@@ -302,12 +302,22 @@ fn dataset_info(data: &Dataset) -> DatasetInfo {
     }
 }
 
-/// The dataset folder name an export was trained on (for the default --data).
-fn dataset_of(export: &LoadedExport) -> String {
-    match export.manifest.dataset.name.as_str() {
-        "folder" => "<your image folder: pass --data>".into(),
-        other => other.into(),
-    }
+/// An export and `split` of the data it was trained on (`--data` or the default
+/// folder for the manifest's dataset).
+fn export_and_data(
+    weights: &std::path::Path,
+    data: &DataArgs,
+    split: Split,
+    seed: u64,
+    device: &Device,
+) -> Result<(LoadedExport, Dataset)> {
+    let export = files::read_export(weights, device)?;
+    let dataset = match export.manifest.dataset.name.as_str() {
+        "folder" => "<your image folder: pass --data>".to_string(),
+        other => other.to_string(),
+    };
+    let data = load_data(data, &dataset, &export.manifest.model, split, seed)?;
+    Ok((export, data))
 }
 
 fn run(cli: Cli) -> Result<()> {
@@ -407,15 +417,7 @@ fn run(cli: Cli) -> Result<()> {
             device,
         } => {
             let (device, _) = open_device(device)?;
-            let export = files::read_export(&weights, &device)?;
-            let dataset = dataset_of(&export);
-            let val = load_data(
-                &data,
-                &dataset,
-                &export.manifest.model,
-                Split::Validation,
-                seed,
-            )?;
+            let (export, val) = export_and_data(&weights, &data, Split::Validation, seed, &device)?;
             let report = eval::run(&export, &val, &out, &device)?;
             println!("{}", serde_json::to_string_pretty(&report)?);
             Ok(())
@@ -461,12 +463,12 @@ fn run(cli: Cli) -> Result<()> {
             device,
         } => {
             let (device, _) = open_device(device)?;
-            let export = files::read_export(&weights, &device)?;
-            let dataset = dataset_of(&export);
-            let train_set = load_data(&data, &dataset, &export.manifest.model, Split::Train, seed)?;
+            let (export, train_set) =
+                export_and_data(&weights, &data, Split::Train, seed, &device)?;
             let attributes = train_set.attributes.as_ref().with_context(|| {
                 format!(
-                    "{dataset} has no attribute file, so there are no attribute vectors to compute"
+                    "{} has no attribute file, so there are no attribute vectors to compute",
+                    train_set.name
                 )
             })?;
             let means = eval::encode_means(&export.model, &train_set, &device)?;
@@ -506,16 +508,17 @@ fn run(cli: Cli) -> Result<()> {
             let export = files::read_export(&weights, &device)?;
             let mut manifest = export.manifest.clone();
             let count = points.unwrap_or(if manifest.latent_dim <= 3 { 3000 } else { 500 });
+            drop(export);
             let weights_bytes = std::fs::read(weights.join(WEIGHTS_FILE))
                 .with_context(|| format!("cannot read {}", weights.join(WEIGHTS_FILE).display()))?;
             ensure!(out != weights, "--out must differ from --weights");
             files::write_atomic(&out.join(WEIGHTS_FILE), &weights_bytes)?;
             manifest.points = None;
             if count > 0 {
-                let dataset = dataset_of(&export);
                 let mut limited = data.clone();
                 limited.limit = Some(data.limit.map_or(count, |l| l.min(count)));
-                let val = load_data(&limited, &dataset, &manifest.model, Split::Validation, seed)?;
+                let (export, val) =
+                    export_and_data(&weights, &limited, Split::Validation, seed, &device)?;
                 let z = eval::encode_means(&export.model, &val, &device)?;
                 let bytes = points_bytes(
                     &Points {
