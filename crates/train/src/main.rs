@@ -86,6 +86,7 @@ enum Command {
         after_help = "Examples:\n  latentlab train --model mnist-vae --out runs/mnist-vae\n  latentlab train --model celeba-vae --epochs 10 --out runs/celeba --device wgpu\n  latentlab train --model celeba-vae --epochs 20 --out runs/celeba --resume\n\nModels: mlp-ae, linear-ae, mnist-vae, fashion-ae, fashion-vae, celeba-vae, frey-vae"
     )]
     Train {
+        /// Zoo model: mlp-ae, linear-ae, mnist-vae, fashion-ae, fashion-vae, celeba-vae, frey-vae.
         #[arg(long)]
         model: String,
         #[command(flatten)]
@@ -96,13 +97,16 @@ enum Command {
         /// Run folder (created if missing); default runs/<model>.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Images per optimiser step; default per model.
         #[arg(long)]
         batch_size: Option<usize>,
+        /// Adam learning rate; default per model.
         #[arg(long)]
         lr: Option<f64>,
         /// Learning-rate schedule; default per model.
         #[arg(long, value_enum)]
         schedule: Option<ScheduleArg>,
+        /// Seeds initialisation, shuffling, noise and the validation split.
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Continue the run in --out from its last checkpoint.
