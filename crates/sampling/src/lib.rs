@@ -1,0 +1,16 @@
+//! latentlab's probability maths, shared by the model crate, the CLI and the page's
+//! teaching demos: a seeded generator, the normal CDF and its inverse, discrete and
+//! continuous distributions with pdf / cdf / quantile, inverse transform and
+//! rejection sampling, histograms, and goodness-of-fit statistics.
+//!
+//! Plain Rust with no dependencies, so the same numbers come out natively and in wasm.
+
+pub mod continuous;
+pub mod discrete;
+pub mod fit;
+pub mod normal;
+pub mod rng;
+
+pub use continuous::{Continuous, Exponential, Mixture, Normal, PiecewiseLinear, Uniform};
+pub use discrete::Discrete;
+pub use rng::SeededRng;
