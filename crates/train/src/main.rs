@@ -306,8 +306,17 @@ fn dataset_info(data: &Dataset) -> DatasetInfo {
     }
 }
 
-/// An export and `split` of the data it was trained on (`--data` or the default
-/// folder for the manifest's dataset).
+/// `split` of the data `export` was trained on (`--data`, or the default folder for
+/// the manifest's dataset).
+fn data_of(export: &LoadedExport, data: &DataArgs, split: Split, seed: u64) -> Result<Dataset> {
+    let dataset = match export.manifest.dataset.name.as_str() {
+        "folder" => "<your image folder: pass --data>",
+        other => other,
+    };
+    load_data(data, dataset, &export.manifest.model, split, seed)
+}
+
+/// An export and `split` of the data it was trained on.
 fn export_and_data(
     weights: &std::path::Path,
     data: &DataArgs,
@@ -316,11 +325,7 @@ fn export_and_data(
     device: &Device,
 ) -> Result<(LoadedExport, Dataset)> {
     let export = files::read_export(weights, device)?;
-    let dataset = match export.manifest.dataset.name.as_str() {
-        "folder" => "<your image folder: pass --data>".to_string(),
-        other => other.to_string(),
-    };
-    let data = load_data(data, &dataset, &export.manifest.model, split, seed)?;
+    let data = data_of(&export, data, split, seed)?;
     Ok((export, data))
 }
 
@@ -512,7 +517,6 @@ fn run(cli: Cli) -> Result<()> {
             let export = files::read_export(&weights, &device)?;
             let mut manifest = export.manifest.clone();
             let count = points.unwrap_or(if manifest.latent_dim <= 3 { 3000 } else { 500 });
-            drop(export);
             let weights_bytes = std::fs::read(weights.join(WEIGHTS_FILE))
                 .with_context(|| format!("cannot read {}", weights.join(WEIGHTS_FILE).display()))?;
             ensure!(out != weights, "--out must differ from --weights");
@@ -521,8 +525,7 @@ fn run(cli: Cli) -> Result<()> {
             if count > 0 {
                 let mut limited = data.clone();
                 limited.limit = Some(data.limit.map_or(count, |l| l.min(count)));
-                let (export, val) =
-                    export_and_data(&weights, &limited, Split::Validation, seed, &device)?;
+                let val = data_of(&export, &limited, Split::Validation, seed)?;
                 let z = eval::encode_means(&export.model, &val, &device)?;
                 let bytes = points_bytes(
                     &Points {
