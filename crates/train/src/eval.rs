@@ -18,15 +18,10 @@ use crate::train::evaluate;
 
 /// Posterior means (the codes, for a plain AE) of every image, `[n, latent_dim]`.
 pub fn encode_means(model: &Autoencoder, data: &Dataset, device: &Device) -> Result<Vec<f32>> {
-    let [c, h, w] = data.shape;
     let indices: Vec<usize> = (0..data.len()).collect();
     let mut means = Vec::new();
     for chunk in indices.chunks(500) {
-        let images = Tensor::<4>::from_data(
-            TensorData::new(data.floats(chunk), [chunk.len(), c, h, w]),
-            device,
-        );
-        let (mean, _) = model.encode(images);
+        let (mean, _) = model.encode(data.batch(chunk, device));
         means.extend(
             mean.into_data()
                 .try_to_vec::<f32>()

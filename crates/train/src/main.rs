@@ -271,14 +271,14 @@ fn data_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("../shared/data"))
 }
 
-/// Loads `split` of the data for a model reading `spec`'s images.
+/// Loads `splits` of the data for a model reading `spec`'s images.
 fn load_data(
     args: &DataArgs,
     dataset: &str,
     spec: &ModelSpec,
-    split: Split,
+    splits: &[Split],
     seed: u64,
-) -> Result<Dataset> {
+) -> Result<Vec<Dataset>> {
     let path = args
         .data
         .clone()
@@ -289,14 +289,20 @@ fn load_data(
         seed,
     };
     let progress = std::io::stderr().is_terminal();
-    let data = data::load(&path, split, rule, spec.image_shape(), dataset, progress)?;
-    let data = data.limited(args.limit);
-    ensure!(
-        data.len() > 0,
-        "{}: the {split:?} split is empty",
-        path.display()
-    );
-    Ok(data)
+    let loaded = data::load(&path, splits, rule, spec.image_shape(), dataset, progress)?;
+    loaded
+        .into_iter()
+        .zip(splits)
+        .map(|(data, split)| {
+            let data = data.limited(args.limit);
+            ensure!(
+                data.len() > 0,
+                "{}: the {split:?} split is empty",
+                path.display()
+            );
+            Ok(data)
+        })
+        .collect()
 }
 
 fn dataset_info(data: &Dataset) -> DatasetInfo {
@@ -313,7 +319,8 @@ fn data_of(export: &LoadedExport, data: &DataArgs, split: Split, seed: u64) -> R
         "folder" => "<your image folder: pass --data>",
         other => other,
     };
-    load_data(data, dataset, &export.manifest.model, split, seed)
+    let mut loaded = load_data(data, dataset, &export.manifest.model, &[split], seed)?;
+    Ok(loaded.remove(0))
 }
 
 /// An export and `split` of the data it was trained on.
@@ -390,8 +397,15 @@ fn run(cli: Cli) -> Result<()> {
             );
             let out = out.unwrap_or_else(|| PathBuf::from("runs").join(&model));
             let (device, device_name) = open_device(device)?;
-            let train_set = load_data(&data, preset.dataset, &spec, Split::Train, seed)?;
-            let val_set = load_data(&data, preset.dataset, &spec, Split::Validation, seed)?;
+            let [train_set, val_set]: [Dataset; 2] = load_data(
+                &data,
+                preset.dataset,
+                &spec,
+                &[Split::Train, Split::Validation],
+                seed,
+            )?
+            .try_into()
+            .expect("one dataset per split asked for");
             eprintln!(
                 "training {model} on {} images ({} held out) for {} epochs, batch {}, lr {}, on {device_name}",
                 train_set.len(),

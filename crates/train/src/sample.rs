@@ -92,14 +92,9 @@ pub fn write_reconstructions_png(
     device: &Device,
 ) -> Result<()> {
     const COLUMNS: usize = 8;
-    let [c, h, w] = data.shape;
     let originals = data.floats(indices);
-    let input = Tensor::<4>::from_data(
-        TensorData::new(originals.clone(), [indices.len(), c, h, w]),
-        device,
-    );
-    let reconstructed = to_vec(model.reconstruct(input))?;
-    let per_image = c * h * w;
+    let reconstructed = to_vec(model.reconstruct(data.batch(indices, device)))?;
+    let per_image = data.per_image();
     let mut rows = Vec::with_capacity(originals.len() * 2);
     for start in (0..indices.len()).step_by(COLUMNS) {
         let end = (start + COLUMNS).min(indices.len());

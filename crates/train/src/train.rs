@@ -85,12 +85,8 @@ pub fn evaluate(
     device.seed(seed ^ 0xE7A1);
     let (mut total, mut rec, mut kl, mut seen) = (0.0, 0.0, 0.0, 0usize);
     let indices: Vec<usize> = (0..data.len()).collect();
-    let [c, h, w] = data.shape;
     for chunk in indices.chunks(batch_size.max(1)) {
-        let images = Tensor::<4>::from_data(
-            TensorData::new(data.floats(chunk), [chunk.len(), c, h, w]),
-            device,
-        );
+        let images = data.batch(chunk, device);
         let out = model.forward(images.clone());
         let loss = objective_loss(spec.objective(), &out, images);
         let n = chunk.len() as f64;
@@ -191,7 +187,6 @@ pub fn train(
         }
     };
     let first_epoch = history.len() + 1;
-    let [c, h, w] = train_set.shape;
     let batches = count / options.batch_size;
 
     for epoch in first_epoch..=options.epochs {
@@ -212,10 +207,7 @@ pub fn train(
         let mut batch_losses = Vec::with_capacity(batches);
 
         for (step, indices) in order.chunks_exact(options.batch_size).enumerate() {
-            let images = Tensor::<4>::from_data(
-                TensorData::new(train_set.floats(indices), [indices.len(), c, h, w]),
-                &autodiff,
-            );
+            let images = train_set.batch(indices, &autodiff);
             let out = model.forward(images.clone());
             let loss = objective_loss(run.spec.objective(), &out, images);
             let total: f64 = loss.total.clone().into_scalar::<f32>().into();

@@ -10,6 +10,7 @@ pub mod images;
 use std::path::Path;
 
 use anyhow::{Result, bail, ensure};
+use latentlab_model::burn::prelude::*;
 use latentlab_model::latent::SeededRng;
 
 /// What the caller wants out of a data folder.
@@ -72,6 +73,16 @@ impl Dataset {
         out
     }
 
+    /// The images at `indices` as a `[n, c, h, w]` tensor on `device`: the one way
+    /// training, evaluation and the pictures turn data into model input.
+    pub fn batch(&self, indices: &[usize], device: &Device) -> Tensor<4> {
+        let [c, h, w] = self.shape;
+        Tensor::from_data(
+            TensorData::new(self.floats(indices), [indices.len(), c, h, w]),
+            device,
+        )
+    }
+
     /// The images at `indices`, in that order, with their labels and attributes.
     pub fn subset(&self, indices: &[usize]) -> Dataset {
         let per_image = self.per_image();
@@ -125,7 +136,7 @@ pub fn shuffled(count: usize, rng: &mut SeededRng) -> Vec<usize> {
 
 /// Cuts `split` out of data without an official test set: a seeded shuffle, the
 /// first `fraction` of it held out, each part then kept in file order.
-fn seeded_split(all: Dataset, split: Split, rule: SplitRule) -> Result<Dataset> {
+fn seeded_split(all: &Dataset, split: Split, rule: SplitRule) -> Result<Dataset> {
     ensure!(
         (0.0..1.0).contains(&rule.validation_fraction),
         "--validation-fraction must be in [0, 1), got {}",
@@ -182,45 +193,56 @@ pub fn detect_format(path: &Path) -> Result<Format> {
     }
 }
 
-/// Reads `split` of the data at `path`, shaped for a model reading `shape`
-/// (`[channels, height, width]`). `idx_name` names IDX data (`mnist` or
-/// `fashion-mnist`; the files do not say which).
+/// Reads `splits` of the data at `path` (in that order), shaped for a model reading
+/// `shape` (`[channels, height, width]`). A folder without a test split is read (or
+/// its cache decoded) once and cut into every split asked for. `idx_name` names IDX
+/// data (`mnist` or `fashion-mnist`; the files do not say which).
 pub fn load(
     path: &Path,
-    split: Split,
+    splits: &[Split],
     rule: SplitRule,
     shape: [usize; 3],
     idx_name: &str,
     progress: bool,
-) -> Result<Dataset> {
-    match detect_format(path)? {
+) -> Result<Vec<Dataset>> {
+    let all = match detect_format(path)? {
         Format::Idx => {
-            let which = match split {
-                Split::Train => idx::IdxSplit::Train,
-                Split::Validation => idx::IdxSplit::Test,
-            };
-            let raw = idx::load_idx_split(path, which)?;
-            let pixels = images::pad_grey(&raw.pixels, [raw.rows, raw.cols], shape, path)?;
-            let classes: Vec<String> = if idx_name == "fashion-mnist" {
-                idx::FASHION_CLASSES.iter().map(|c| c.to_string()).collect()
-            } else {
-                (0..10).map(|d| d.to_string()).collect()
-            };
-            Ok(Dataset {
-                name: idx_name.into(),
-                shape,
-                pixels,
-                labels: raw.labels.iter().map(|&l| u32::from(l)).collect(),
-                classes,
-                attributes: None,
-            })
+            return splits
+                .iter()
+                .map(|&split| load_idx(path, split, shape, idx_name))
+                .collect();
         }
-        Format::Celeba => seeded_split(celeba::load(path, shape, progress)?, split, rule),
-        Format::Frey => seeded_split(frey::load(path, shape)?, split, rule),
-        Format::ImageFolder => {
-            seeded_split(images::load_folder(path, shape, progress)?, split, rule)
-        }
-    }
+        Format::Celeba => celeba::load(path, shape, progress)?,
+        Format::Frey => frey::load(path, shape)?,
+        Format::ImageFolder => images::load_folder(path, shape, progress)?,
+    };
+    splits
+        .iter()
+        .map(|&split| seeded_split(&all, split, rule))
+        .collect()
+}
+
+/// One official MNIST-layout split: `train-*` for training, `t10k-*` held out.
+fn load_idx(path: &Path, split: Split, shape: [usize; 3], idx_name: &str) -> Result<Dataset> {
+    let which = match split {
+        Split::Train => idx::IdxSplit::Train,
+        Split::Validation => idx::IdxSplit::Test,
+    };
+    let raw = idx::load_idx_split(path, which)?;
+    let pixels = images::pad_grey(&raw.pixels, [raw.rows, raw.cols], shape, path)?;
+    let classes: Vec<String> = if idx_name == "fashion-mnist" {
+        idx::FASHION_CLASSES.iter().map(|c| c.to_string()).collect()
+    } else {
+        (0..10).map(|d| d.to_string()).collect()
+    };
+    Ok(Dataset {
+        name: idx_name.into(),
+        shape,
+        pixels,
+        labels: raw.labels.iter().map(|&l| u32::from(l)).collect(),
+        classes,
+        attributes: None,
+    })
 }
 
 #[cfg(test)]
@@ -244,8 +266,8 @@ mod tests {
             validation_fraction: 0.2,
             seed: 3,
         };
-        let train = seeded_split(numbered(50), Split::Train, rule).unwrap();
-        let val = seeded_split(numbered(50), Split::Validation, rule).unwrap();
+        let train = seeded_split(&numbered(50), Split::Train, rule).unwrap();
+        let val = seeded_split(&numbered(50), Split::Validation, rule).unwrap();
         assert_eq!((train.len(), val.len()), (40, 10));
         let mut all: Vec<u8> = train.pixels.iter().chain(&val.pixels).copied().collect();
         all.sort_unstable();
@@ -258,10 +280,10 @@ mod tests {
                 .map(|&p| u32::from(p))
                 .collect::<Vec<_>>()
         );
-        let again = seeded_split(numbered(50), Split::Validation, rule).unwrap();
+        let again = seeded_split(&numbered(50), Split::Validation, rule).unwrap();
         assert_eq!(again.pixels, val.pixels);
         let other = SplitRule { seed: 4, ..rule };
-        let other = seeded_split(numbered(50), Split::Validation, other).unwrap();
+        let other = seeded_split(&numbered(50), Split::Validation, other).unwrap();
         assert_ne!(
             other.pixels, val.pixels,
             "another seed holds out other images"
