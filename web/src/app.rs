@@ -87,12 +87,7 @@ pub fn app() -> Html {
                     match engine.decode(&z).await {
                         Ok(pixels) => {
                             let ms = now_ms() - started;
-                            let grid = Rc::new(tile_rgba(
-                                &pixels,
-                                [m.channels, m.height, m.width],
-                                COLUMNS,
-                                2,
-                            ));
+                            let grid = Rc::new(tile_rgba(&pixels, m.image_shape(), COLUMNS, 2));
                             publish_decode(engine.backend, seed, &z, &pixels);
                             dispatcher.dispatch(Action::Decoded {
                                 backend: engine.backend,

@@ -203,9 +203,14 @@ impl Manifest {
         serde_json::to_string_pretty(self).expect("a manifest always serialises")
     }
 
+    /// `[channels, height, width]` of the images the model reads and writes.
+    pub fn image_shape(&self) -> [usize; 3] {
+        [self.channels, self.height, self.width]
+    }
+
     /// Pixels per image (`channels * height * width`).
     pub fn pixels(&self) -> usize {
-        self.channels * self.height * self.width
+        self.image_shape().iter().product()
     }
 
     fn check_consistency(&self) -> Result<(), WeightsError> {

@@ -161,12 +161,7 @@ pub fn run(
     if dim == 2 {
         const N: usize = 15;
         let pixels = decode(model, &manifold_grid(N), 2, device)?;
-        write_grid_png(
-            &note("manifold.png"),
-            &pixels,
-            [manifest.channels, manifest.height, manifest.width],
-            N,
-        )?;
+        write_grid_png(&note("manifold.png"), &pixels, manifest.image_shape(), N)?;
     }
     // The seed's grid of latent histograms: up to 100 dimensions, 10 per row.
     let shown_dims = dim.min(100);

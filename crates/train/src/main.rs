@@ -467,12 +467,7 @@ fn run(cli: Cli) -> Result<()> {
                 temperature,
                 &device,
             )?;
-            sample::write_grid_png(
-                &out,
-                &samples.pixels,
-                [m.channels, m.height, m.width],
-                columns,
-            )?;
+            sample::write_grid_png(&out, &samples.pixels, m.image_shape(), columns)?;
             if let Some(raw) = raw {
                 files::write_atomic(&raw, serde_json::to_string(&samples)?.as_bytes())?;
             }
