@@ -53,6 +53,23 @@ pub fn tile_rgba(images: &[f32], shape: [usize; 3], columns: usize, gap: usize) 
     }
 }
 
+/// The inverse of one cell of [`tile_rgba`]: packed RGBA8 (`height * width * 4`) to
+/// `[channels, height, width]` floats in [0, 1]; one channel means the mean of R, G, B.
+pub fn rgba_to_image(rgba: &[u8], channels: usize) -> Vec<f32> {
+    let pixels = rgba.len() / 4;
+    let mut out = vec![0.0f32; channels * pixels];
+    for (i, px) in rgba.chunks_exact(4).enumerate() {
+        if channels == 3 {
+            for c in 0..3 {
+                out[c * pixels + i] = px[c] as f32 / 255.0;
+            }
+        } else {
+            out[i] = (px[0] as f32 + px[1] as f32 + px[2] as f32) / (3.0 * 255.0);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,5 +102,14 @@ mod tests {
         // One 1x1 RGB image: r=1, g=0, b=0.5 (planar layout).
         let grid = tile_rgba(&[1.0, 0.0, 0.5], [3, 1, 1], 4, 2);
         assert_eq!(grid.pixels, vec![255, 0, 128, 255]);
+    }
+
+    #[test]
+    fn rgba_to_image_undoes_a_colour_tile() {
+        let image: Vec<f32> = (0..12).map(|v| v as f32 / 255.0).collect();
+        let tile = tile_rgba(&image, [3, 2, 2], 1, 0);
+        let back = rgba_to_image(&tile.pixels, 3);
+        assert!(back.iter().zip(&image).all(|(a, b)| (a - b).abs() < 1e-6));
+        assert_eq!(rgba_to_image(&[30, 60, 90, 255], 1), vec![60.0 / 255.0]);
     }
 }

@@ -8,13 +8,71 @@
 pub use latentlab_sampling::SeededRng;
 pub use latentlab_sampling::normal::{normal_cdf, normal_pdf, normal_quantile};
 
-/// `count` latent vectors of `dim` N(0, 1) values each, row-major, scaled by
-/// `temperature` (1.0 samples the prior itself).
-pub fn normal_latents(seed: u64, count: usize, dim: usize, temperature: f64) -> Vec<f32> {
-    let mut rng = SeededRng::new(seed);
-    (0..count * dim)
+/// Face `id`'s latent: `dim` N(0, 1) values from the generator seeded with `id`,
+/// scaled by `temperature`. One number names one face, so a face can be shared in a
+/// URL or typed into a field, and the CLI and the page draw the same one.
+pub fn face_latent(id: u64, dim: usize, temperature: f64) -> Vec<f32> {
+    let mut rng = SeededRng::new(id);
+    (0..dim)
         .map(|_| (rng.next_normal() * temperature) as f32)
         .collect()
+}
+
+/// Faces `first`, `first + 1`, ..., `first + count - 1` (see [`face_latent`]), row-major.
+pub fn normal_latents(first: u64, count: usize, dim: usize, temperature: f64) -> Vec<f32> {
+    (0..count as u64)
+        .flat_map(|i| face_latent(first.wrapping_add(i), dim, temperature))
+        .collect()
+}
+
+/// How to travel from one latent to another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Interpolation {
+    /// The straight line `(1 - t) a + t b`.
+    Linear,
+    /// The great circle (scaled by the interpolated norm). Samples from N(0, I) in
+    /// many dimensions live near a sphere of radius sqrt(dim); the straight line cuts
+    /// through its low-norm interior, where decodes turn grey and bland.
+    Spherical,
+}
+
+/// The point at `t` in [0, 1] between `a` and `b` (equal lengths).
+pub fn interpolate(a: &[f32], b: &[f32], t: f32, how: Interpolation) -> Vec<f32> {
+    let lerp = |x: f32, y: f32| x + (y - x) * t;
+    match how {
+        Interpolation::Linear => a.iter().zip(b).map(|(&x, &y)| lerp(x, y)).collect(),
+        Interpolation::Spherical => {
+            let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+            let (na, nb) = (norm(a), norm(b));
+            let cos = a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>() / (na * nb);
+            let omega = cos.clamp(-1.0, 1.0).acos();
+            // Nearly parallel (or a zero vector): the arc is the line.
+            if !omega.is_finite() || omega.sin().abs() < 1e-4 || na == 0.0 || nb == 0.0 {
+                return interpolate(a, b, t, Interpolation::Linear);
+            }
+            let (wa, wb) = (
+                ((1.0 - t) * omega).sin() / omega.sin(),
+                (t * omega).sin() / omega.sin(),
+            );
+            // Walk the unit arc, then scale to the interpolated norm.
+            let scale = lerp(na, nb);
+            a.iter()
+                .zip(b)
+                .map(|(&x, &y)| (wa * x / na + wb * y / nb) * scale)
+                .collect()
+        }
+    }
+}
+
+/// `z + sum(alpha_i * v_i)`: steering a latent along attribute vectors.
+pub fn steer<'a>(z: &[f32], moves: impl IntoIterator<Item = (f32, &'a [f32])>) -> Vec<f32> {
+    let mut out = z.to_vec();
+    for (alpha, vector) in moves {
+        for (o, v) in out.iter_mut().zip(vector) {
+            *o += alpha * v;
+        }
+    }
+    out
 }
 
 /// `n * n` latent points of the 2-D decoded manifold: the evenly spaced grid
@@ -52,6 +110,52 @@ mod tests {
     fn same_seed_same_latents_and_different_seed_differs() {
         assert_eq!(normal_latents(7, 4, 3, 1.0), normal_latents(7, 4, 3, 1.0));
         assert_ne!(normal_latents(7, 4, 3, 1.0), normal_latents(8, 4, 3, 1.0));
+    }
+
+    #[test]
+    fn latents_are_named_by_face_id() {
+        let grid = normal_latents(10, 3, 4, 1.0);
+        assert_eq!(&grid[4..8], face_latent(11, 4, 1.0).as_slice());
+        assert_eq!(face_latent(11, 4, 0.5)[0], face_latent(11, 4, 1.0)[0] * 0.5);
+    }
+
+    #[test]
+    fn interpolation_ends_at_both_endpoints() {
+        let (a, b) = (face_latent(1, 50, 1.0), face_latent(2, 50, 1.0));
+        for how in [Interpolation::Linear, Interpolation::Spherical] {
+            for (t, want) in [(0.0, &a), (1.0, &b)] {
+                let got = interpolate(&a, &b, t, how);
+                let err = got
+                    .iter()
+                    .zip(want)
+                    .map(|(x, y)| (x - y).abs())
+                    .fold(0.0, f32::max);
+                assert!(err < 1e-5, "{how:?} at {t}: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn spherical_midpoint_keeps_the_norm_linear_shrinks_it() {
+        let (a, b) = (face_latent(1, 200, 1.0), face_latent(2, 200, 1.0));
+        let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        let (na, nb) = (norm(&a), norm(&b));
+        let slerp = norm(&interpolate(&a, &b, 0.5, Interpolation::Spherical));
+        let lerp = norm(&interpolate(&a, &b, 0.5, Interpolation::Linear));
+        assert!(
+            (slerp - (na + nb) / 2.0).abs() < 1e-3,
+            "slerp {slerp} vs {na}, {nb}"
+        );
+        // Two nearly orthogonal vectors: the chord's middle is about 1/sqrt(2) as long.
+        assert!(lerp < 0.8 * slerp, "lerp {lerp} vs slerp {slerp}");
+    }
+
+    #[test]
+    fn steer_adds_scaled_vectors() {
+        let v1 = [1.0, 0.0];
+        let v2 = [0.0, 2.0];
+        let moved = steer(&[0.5, 0.5], [(2.0, &v1[..]), (-1.0, &v2[..])]);
+        assert_eq!(moved, vec![2.5, -1.5]);
     }
 
     #[test]

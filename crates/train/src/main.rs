@@ -152,7 +152,7 @@ enum Command {
         count: usize,
         #[arg(long, default_value_t = 4)]
         columns: usize,
-        /// Seed of the latent draw; the page draws the same z for the same seed.
+        /// First face id: the grid shows faces seed, seed+1, ... (the page draws the same z for the same id).
         #[arg(long, default_value_t = 0)]
         seed: u64,
         /// Scale of z (temperature).

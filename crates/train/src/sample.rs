@@ -41,7 +41,7 @@ pub fn decode(
     to_vec(model.decode(latent_batch(z, latent_dim, device)))
 }
 
-/// Decodes `count` latents drawn with `seed` (the page's draw for the same seed).
+/// Decodes faces `seed .. seed + count` (the same z the page draws for those face ids).
 pub fn decode_samples(
     model: &Autoencoder,
     latent_dim: usize,
