@@ -1,30 +1,75 @@
-//! The page: detect a backend, download the export, start the engine, decode samples.
+//! The page shell: finds a backend, loads the models the current activity needs,
+//! keeps the URL in step with the state, and shows the activity.
 
 use std::rc::Rc;
 
-use latentlab_model::grid::tile_rgba;
-use latentlab_model::latent::normal_latents;
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::backend_switch::BackendSwitch;
-use crate::engine::{Engine, ExportBytes, now_ms, webgpu_adapter_available};
-use crate::query::PageQuery;
-use crate::sample_grid::SampleGrid;
-use crate::state::{Action, PageState, Phase};
-use crate::test_hook::publish_decode;
+use crate::engine::{Engine, ExportBytes, webgpu_adapter_available};
+use crate::export_loader::ExportLoader;
+use crate::nav::Nav;
+use crate::pages::ActivityPage;
+use crate::route::Query;
+use crate::state::{Action, AppState, Slot, Status};
 use crate::timing_panel::TimingPanel;
 
-/// Samples per grid and grid columns.
-const SAMPLES: usize = 64;
-const COLUMNS: usize = 8;
+/// Every component reaches the state and its dispatcher through this context.
+pub type AppHandle = UseReducerHandle<AppState>;
+
+fn location_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Starts whatever the current page's slots still need: a download, or an engine on
+/// the current backend. `Busy` is dispatched first so the next render does not start
+/// the same work again.
+fn load_needed(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) {
+    let Some(backend) = state.backend() else {
+        return;
+    };
+    for &slot in Slot::for_page(state.view.page) {
+        let s = state.slot(slot);
+        if s.busy || s.error.is_some() || state.engine(slot).is_some() {
+            continue;
+        }
+        dispatcher.dispatch(Action::Busy(slot));
+        let dispatcher = dispatcher.clone();
+        match s.export.clone() {
+            None => {
+                let url = s.url.clone();
+                spawn_local(async move {
+                    match ExportBytes::download(&url).await {
+                        Ok(export) => {
+                            dispatcher.dispatch(Action::Downloaded(slot, Rc::new(export)))
+                        }
+                        Err(message) => dispatcher.dispatch(Action::SlotFailed(slot, message)),
+                    }
+                });
+            }
+            Some(export) => spawn_local(async move {
+                let started = Engine::start(backend, &export).await.and_then(|engine| {
+                    match slot.rejects(&engine.manifest) {
+                        Some(why) => Err(format!("{}: {why}", export.source)),
+                        None => Ok(engine),
+                    }
+                });
+                match started {
+                    Ok(engine) => dispatcher.dispatch(Action::EngineReady(slot, Rc::new(engine))),
+                    Err(message) => dispatcher.dispatch(Action::SlotFailed(slot, message)),
+                }
+            }),
+        }
+    }
+}
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| {
-        let query = PageQuery::from_location();
-        PageState::new(query.weights, query.backend, query.seed)
-    });
+    let state = use_reducer(|| AppState::new(Query::parse(&location_search())));
 
     {
         let dispatcher = state.dispatcher();
@@ -34,120 +79,67 @@ pub fn app() -> Html {
             });
         });
     }
-
     {
         let dispatcher = state.dispatcher();
-        let url = state.weights_url.clone();
-        use_effect_with(state.webgpu_available.is_some(), move |detected| {
-            if *detected {
-                spawn_local(async move {
-                    let started = now_ms();
-                    match ExportBytes::download(&url).await {
-                        Ok(export) => dispatcher.dispatch(Action::Downloaded {
-                            export: Rc::new(export),
-                            ms: now_ms() - started,
-                        }),
-                        Err(message) => dispatcher.dispatch(Action::Failed(message)),
-                    }
-                });
-            }
-        });
+        use_effect_with(state.clone(), move |state| load_needed(state, &dispatcher));
     }
-
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with(
-            (state.backend(), state.export.clone()),
-            move |(backend, export)| {
-                if let (Some(backend), Some(export)) = (*backend, export.clone()) {
-                    spawn_local(async move {
-                        let started = now_ms();
-                        match Engine::start(backend, &export).await {
-                            Ok(engine) => dispatcher.dispatch(Action::EngineReady {
-                                engine: Rc::new(engine),
-                                ms: now_ms() - started,
-                            }),
-                            Err(message) => dispatcher.dispatch(Action::Failed(message)),
-                        }
-                    });
+    use_effect_with(state.query(), |query| {
+        let search = query.to_search();
+        if let Some(window) = web_sys::window() {
+            if location_search() != search {
+                if let Ok(history) = window.history() {
+                    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&search));
                 }
-            },
-        );
-    }
-
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with((state.engine.clone(), state.seed), move |(engine, seed)| {
-            if let Some(engine) = engine.clone() {
-                let seed = *seed;
-                spawn_local(async move {
-                    let m = &engine.manifest;
-                    let z = normal_latents(seed, SAMPLES, m.latent_dim, 1.0);
-                    let started = now_ms();
-                    match engine.decode(&z).await {
-                        Ok(pixels) => {
-                            let ms = now_ms() - started;
-                            let grid = Rc::new(tile_rgba(&pixels, m.image_shape(), COLUMNS, 2));
-                            publish_decode(engine.backend, seed, &z, &pixels);
-                            dispatcher.dispatch(Action::Decoded {
-                                backend: engine.backend,
-                                seed,
-                                grid,
-                                ms,
-                            });
-                        }
-                        Err(message) => dispatcher.dispatch(Action::Failed(message)),
-                    }
-                });
             }
-        });
-    }
+        }
+    });
 
     let on_switch = {
         let dispatcher = state.dispatcher();
         Callback::from(move |backend| dispatcher.dispatch(Action::SwitchBackend(backend)))
     };
-    let on_new_samples = {
+    let on_navigate = {
         let dispatcher = state.dispatcher();
-        Callback::from(move |_| dispatcher.dispatch(Action::NewSamples))
+        Callback::from(move |page| dispatcher.dispatch(Action::Navigate(page)))
     };
-    let (status_kind, status_text) = match &state.phase {
-        Phase::Loading(what) => ("loading", format!("{what}…")),
-        Phase::Ready => (
-            "ready",
-            format!("{SAMPLES} samples from seed {}", state.seed),
-        ),
-        Phase::Failed(message) => ("error", message.clone()),
+    let (status_kind, status_text) = match state.status() {
+        Status::Loading(what) => ("loading", format!("{what}…")),
+        Status::Ready => ("ready", "ready".to_string()),
+        Status::Failed(message) => ("error", message),
     };
-    let model_name = state
-        .engine
-        .as_ref()
-        .map(|e| e.manifest.name.clone())
-        .unwrap_or_default();
+    let models: Vec<String> = Slot::for_page(state.view.page)
+        .iter()
+        .filter_map(|&slot| state.engine(slot).map(|e| e.manifest.name.clone()))
+        .collect();
 
     html! {
-        <main>
+        <ContextProvider<AppHandle> context={state.clone()}>
             <header>
                 <h1>{"latentlab"}</h1>
-                <p class="lede">
-                    {"A variational autoencoder trained on Fashion-MNIST maps each image to a \
-                      distribution in a 2-D latent space. Draw z from N(0, I), decode it, and \
-                      you get new clothes — computed right here in your browser."}
-                </p>
+                <p class="lede">{"Generative models you can poke: every image on these pages is \
+                    decoded live in your browser by the same burn model that was trained natively."}</p>
+                <Nav current={state.view.page} on_navigate={on_navigate} />
             </header>
-            <section class="controls">
-                <BackendSwitch current={state.backend()} webgpu_available={state.webgpu_available}
-                               on_switch={on_switch} />
-                <button id="new-samples" onclick={on_new_samples} disabled={state.engine.is_none()}>
-                    {"New samples"}
-                </button>
-                <span class="model-name">{model_name}</span>
-            </section>
-            <p id="status" class={classes!("status", status_kind)} data-state={status_kind} role="status">
-                {status_text}
-            </p>
-            <SampleGrid grid={state.grid.clone()} />
-            <TimingPanel backend={state.engine.as_ref().map(|e| e.backend)} timings={state.timings.clone()} />
-        </main>
+            <main>
+                <section class="controls" aria-label="engine">
+                    <BackendSwitch current={state.backend()} webgpu_available={state.webgpu_available}
+                                   on_switch={on_switch} />
+                    <span class="model-name">{models.join(" · ")}</span>
+                </section>
+                <p id="status" class={classes!("status", status_kind)} data-state={status_kind} role="status">
+                    {status_text}
+                </p>
+                if let Some(error) = &state.load_error {
+                    <p id="load-error" class="status error" role="alert">{error}</p>
+                }
+                if state.status() == Status::Ready {
+                    <ActivityPage page={state.view.page} />
+                }
+                <footer>
+                    <ExportLoader />
+                    <TimingPanel backend={state.backend()} timing={state.timing.clone()} />
+                </footer>
+            </main>
+        </ContextProvider<AppHandle>>
     }
 }

@@ -1,14 +1,14 @@
-//! The page's model engine: picks a backend, downloads an export, decodes latents.
+//! The page's model engine: picks a backend, downloads an export, encodes and decodes.
 //!
 //! Everything here is async because the browser forbids blocking: weights come over
 //! `fetch`, WebGPU starts with a promise, and GPU tensors can only be read back with
 //! `into_data_async` (a synchronous read panics in wasm).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use latentlab_model::burn::prelude::*;
-use latentlab_model::weights::{MANIFEST_FILE, WEIGHTS_FILE, load_export};
+use latentlab_model::weights::{MANIFEST_FILE, Points, load_export, load_points};
 use latentlab_model::{Autoencoder, Manifest, latent_batch};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -80,19 +80,25 @@ pub async fn webgpu_adapter_available() -> bool {
 thread_local! {
     /// burn's wgpu runtime initialises once per page; later switches back reuse it.
     static WEBGPU_DEVICE: RefCell<Option<Device>> = const { RefCell::new(None) };
+    /// A start is under way: a second start at the same time fails inside burn ("a
+    /// server is still registered"), so later callers wait for the first.
+    static WEBGPU_STARTING: Cell<bool> = const { Cell::new(false) };
 }
 
 async fn open_device(backend: Backend) -> Result<Device, String> {
     match backend {
         Backend::Cpu => Ok(Device::flex()),
         Backend::WebGpu => {
+            while WEBGPU_STARTING.get() {
+                yield_to_browser().await;
+            }
             if let Some(device) = WEBGPU_DEVICE.with(|d| d.borrow().clone()) {
                 return Ok(device);
             }
-            let device = Device::wgpu_options()
-                .init_async()
-                .await
-                .map_err(|e| format!("WebGPU did not start: {e:?}"))?;
+            WEBGPU_STARTING.set(true);
+            let started = Device::wgpu_options().init_async().await;
+            WEBGPU_STARTING.set(false);
+            let device = started.map_err(|e| format!("WebGPU did not start: {e:?}"))?;
             WEBGPU_DEVICE.with(|d| *d.borrow_mut() = Some(device.clone()));
             Ok(device)
         }
@@ -119,31 +125,51 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
 }
 
 /// Raw bytes of an export, kept so a backend switch does not download again.
-#[derive(Clone, PartialEq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ExportBytes {
-    pub base_url: String,
+    /// Where it came from (a URL or "your files"), for error messages.
+    pub source: String,
+    pub manifest_name: String,
     pub manifest: Vec<u8>,
+    pub weights_name: String,
     pub weights: Vec<u8>,
+    /// `points.safetensors` when the manifest lists one.
+    pub points: Option<(String, Vec<u8>)>,
 }
 
 impl ExportBytes {
-    /// Downloads `manifest.json` and `model.safetensors` from `base_url`.
+    /// Downloads `manifest.json`, the weights and (when listed) the points from `base_url`.
     pub async fn download(base_url: &str) -> Result<Self, String> {
         let base = base_url.trim_end_matches('/');
-        let manifest = fetch_bytes(&format!("{base}/{MANIFEST_FILE}")).await?;
-        let weights = fetch_bytes(&format!("{base}/{WEIGHTS_FILE}")).await?;
+        let manifest_url = format!("{base}/{MANIFEST_FILE}");
+        let manifest = fetch_bytes(&manifest_url).await?;
+        let parsed = Manifest::from_json(&manifest).map_err(|e| format!("{manifest_url}: {e}"))?;
+        let weights_url = format!("{base}/{}", parsed.weights_file);
+        let weights = fetch_bytes(&weights_url).await?;
+        let points = match &parsed.points {
+            Some(info) => {
+                let url = format!("{base}/{}", info.file);
+                let bytes = fetch_bytes(&url).await?;
+                Some((url, bytes))
+            }
+            None => None,
+        };
         Ok(Self {
-            base_url: base.to_string(),
+            source: base.to_string(),
+            manifest_name: manifest_url,
             manifest,
+            weights_name: weights_url,
             weights,
+            points,
         })
     }
 }
 
-/// A loaded model on one backend.
+/// A loaded model on one backend, with the encoded points shipped beside it.
 pub struct Engine {
     pub backend: Backend,
     pub manifest: Manifest,
+    pub points: Option<Points>,
     device: Device,
     model: Autoencoder,
 }
@@ -154,14 +180,40 @@ impl PartialEq for Engine {
     }
 }
 
+/// Values per decode chunk: between chunks the page yields to the browser, so a big
+/// CPU decode (a 30 x 30 manifold) never freezes the page for its whole length.
+const CHUNK_VALUES: usize = 8 * 3 * 64 * 64;
+
+/// Lets the browser paint and handle input (a macrotask turn) before going on.
+pub async fn yield_to_browser() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+impl Eq for Engine {}
+
 impl Engine {
+    /// Checks and loads `export` on `backend`. Errors name the file at fault.
     pub async fn start(backend: Backend, export: &ExportBytes) -> Result<Self, String> {
+        let manifest = Manifest::from_json(&export.manifest)
+            .map_err(|e| format!("{}: {e}", export.manifest_name))?;
+        let points = match &export.points {
+            Some((name, bytes)) => {
+                Some(load_points(&manifest, bytes).map_err(|e| format!("{name}: {e}"))?)
+            }
+            None => None,
+        };
         let device = open_device(backend).await?;
         let loaded = load_export(&export.manifest, &export.weights, &device)
-            .map_err(|e| format!("{}: {e}", export.base_url))?;
+            .map_err(|e| format!("{}: {e}", export.weights_name))?;
         Ok(Self {
             backend,
             manifest: loaded.manifest,
+            points,
             device,
             model: loaded.model,
         })
@@ -169,14 +221,37 @@ impl Engine {
 
     /// Decodes row-major latents into `[count, channels, height, width]` values in [0, 1].
     pub async fn decode(&self, z: &[f32]) -> Result<Vec<f32>, String> {
-        let images = self
-            .model
-            .decode(latent_batch(z, self.manifest.latent_dim, &self.device));
-        let data = images
-            .into_data_async()
-            .await
-            .map_err(|e| format!("decode failed: {e:?}"))?;
-        data.try_to_vec::<f32>()
-            .map_err(|e| format!("decode returned unexpected data: {e:?}"))
+        let dim = self.manifest.latent_dim;
+        let per_chunk = (CHUNK_VALUES / self.manifest.pixels().max(1)).max(1) * dim;
+        let mut pixels = Vec::with_capacity(z.len() / dim.max(1) * self.manifest.pixels());
+        for (i, chunk) in z.chunks(per_chunk.max(1)).enumerate() {
+            if i > 0 {
+                yield_to_browser().await;
+            }
+            let images = self.model.decode(latent_batch(chunk, dim, &self.device));
+            pixels.extend(read(images.into_data_async().await)?);
+        }
+        Ok(pixels)
     }
+
+    /// The encoder's mean for one `[channels, height, width]` image in [0, 1].
+    pub async fn encode(&self, image: &[f32]) -> Result<Vec<f32>, String> {
+        let [c, h, w] = self.manifest.image_shape();
+        if image.len() != c * h * w {
+            return Err(format!(
+                "expected a {c}x{h}x{w} image, got {} values",
+                image.len()
+            ));
+        }
+        let batch =
+            Tensor::<4>::from_data(TensorData::new(image.to_vec(), [1, c, h, w]), &self.device);
+        let (mean, _) = self.model.encode(batch);
+        read(mean.into_data_async().await)
+    }
+}
+
+fn read<E: fmt::Debug>(data: Result<TensorData, E>) -> Result<Vec<f32>, String> {
+    data.map_err(|e| format!("reading the GPU result failed: {e:?}"))?
+        .try_to_vec::<f32>()
+        .map_err(|e| format!("unexpected tensor data: {e:?}"))
 }

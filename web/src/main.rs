@@ -3,9 +3,16 @@
 
 mod app;
 mod backend_switch;
+mod current_face;
+mod decoder;
 mod engine;
-mod query;
-mod sample_grid;
+mod export_loader;
+mod image_canvas;
+mod legend;
+mod nav;
+mod pages;
+mod route;
+mod scatter_panel;
 mod state;
 mod test_hook;
 mod timing_panel;

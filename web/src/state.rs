@@ -2,87 +2,198 @@
 
 use std::rc::Rc;
 
+use latentlab_model::Manifest;
 use latentlab_model::grid::RgbaGrid;
+use latentlab_model::latent::{Interpolation, face_latent};
+use latentlab_model::view::Space;
 use yew::Reducible;
 
 use crate::engine::{Backend, Engine, ExportBytes};
+use crate::route::{Endpoint, MANIFOLD_N, Page, Query, View};
 
-/// Milliseconds spent in each stage, shown in the timing panel.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Timings {
-    pub download_ms: Option<f64>,
-    pub init_ms: Option<f64>,
-    pub first_decode_ms: Option<f64>,
-    /// Every decode after the first on the current engine.
-    pub later_decode_ms: Vec<f64>,
+/// The models the page holds at once; each activity uses one or two of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// celeba-vae: sample, morph, attributes, photo, statistics.
+    Faces,
+    /// fashion-vae: the VAE scatter and the manifold.
+    Vae2d,
+    /// fashion-ae: the AE scatter beside the VAE's.
+    Ae2d,
+    /// mlp-ae: the 3-D latent.
+    Ae3d,
 }
 
-impl Timings {
-    /// Median of the later decodes, the steady-state figure.
-    pub fn later_median_ms(&self) -> Option<f64> {
-        let mut sorted = self.later_decode_ms.clone();
-        if sorted.is_empty() {
-            return None;
+impl Slot {
+    pub const ALL: [Slot; 4] = [Slot::Faces, Slot::Vae2d, Slot::Ae2d, Slot::Ae3d];
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn default_url(self) -> &'static str {
+        match self {
+            Slot::Faces => "weights/celeba-vae",
+            Slot::Vae2d => "weights/fashion-vae",
+            Slot::Ae2d => "weights/fashion-ae",
+            Slot::Ae3d => "weights/mlp-ae",
         }
-        sorted.sort_by(f64::total_cmp);
-        Some(sorted[sorted.len() / 2])
+    }
+
+    /// Why `manifest` cannot serve this slot, if it cannot.
+    pub fn rejects(self, manifest: &Manifest) -> Option<String> {
+        let needed = match self {
+            Slot::Faces => return None,
+            Slot::Vae2d | Slot::Ae2d => 2,
+            Slot::Ae3d => 3,
+        };
+        (manifest.latent_dim != needed).then(|| {
+            format!(
+                "{} has a {}-D latent; this page plots {needed}-D latents",
+                manifest.name, manifest.latent_dim
+            )
+        })
+    }
+
+    /// The slots `page` shows; the first is where `?weights=` and your own files go.
+    pub fn for_page(page: Page) -> &'static [Slot] {
+        match page {
+            Page::Sample | Page::Morph | Page::Attributes | Page::Reconstruct | Page::Stats => {
+                &[Slot::Faces]
+            }
+            Page::Scatter => &[Slot::Vae2d, Slot::Ae2d],
+            Page::Manifold => &[Slot::Vae2d],
+            Page::Latent3d => &[Slot::Ae3d],
+        }
     }
 }
 
+/// One model slot: where its export comes from and the engine built from it.
+#[derive(Clone, PartialEq)]
+pub struct SlotState {
+    pub url: String,
+    pub export: Option<Rc<ExportBytes>>,
+    pub engine: Option<Rc<Engine>>,
+    /// A download or engine start is under way.
+    pub busy: bool,
+    /// Why the slot has no model (shown as the page's status).
+    pub error: Option<String>,
+}
+
+impl SlotState {
+    fn new(url: String) -> Self {
+        Self {
+            url,
+            export: None,
+            engine: None,
+            busy: false,
+            error: None,
+        }
+    }
+}
+
+/// A photo cropped to the model's size, and the encoder's mean for it.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Phase {
-    Loading(&'static str),
-    Ready,
-    Failed(String),
+pub struct Photo {
+    pub crop: RgbaGrid,
+    pub z: Vec<f32>,
+}
+
+/// The last decode, for the timing panel.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Timing {
+    pub activity: &'static str,
+    pub backend: Option<Backend>,
+    pub last_ms: Option<f64>,
+    /// The last 20 decodes of `activity`.
+    pub recent_ms: Vec<f64>,
+}
+
+impl Timing {
+    pub fn median_ms(&self) -> Option<f64> {
+        let mut sorted = self.recent_ms.clone();
+        sorted.sort_by(f64::total_cmp);
+        sorted.get(sorted.len() / 2).copied()
+    }
 }
 
 #[derive(Clone, PartialEq)]
-pub struct PageState {
-    pub weights_url: String,
+pub struct AppState {
+    pub view: View,
     /// Backend the user (or `?backend=`) asked for; `None` means "best available".
     pub requested: Option<Backend>,
     pub webgpu_available: Option<bool>,
-    pub export: Option<Rc<ExportBytes>>,
-    pub engine: Option<Rc<Engine>>,
-    pub seed: u64,
-    pub grid: Option<Rc<RgbaGrid>>,
-    pub phase: Phase,
-    pub timings: Timings,
+    /// `?weights=` as given, kept in the URL.
+    pub weights_query: Option<String>,
+    pub slots: [SlotState; 4],
+    /// The photo from the "Your photo" page: its crop and its encoding.
+    pub photo: Option<Rc<Photo>>,
+    /// Your own export failed to load; the slot kept its model.
+    pub load_error: Option<String>,
+    pub timing: Timing,
 }
 
 pub enum Action {
     WebGpuDetected(bool),
-    Downloaded {
-        export: Rc<ExportBytes>,
-        ms: f64,
-    },
-    EngineReady {
-        engine: Rc<Engine>,
-        ms: f64,
-    },
-    Decoded {
-        backend: Backend,
-        seed: u64,
-        grid: Rc<RgbaGrid>,
-        ms: f64,
-    },
-    Failed(String),
+    Navigate(Page),
     SwitchBackend(Backend),
+    /// A download or engine start for the slot began.
+    Busy(Slot),
+    Downloaded(Slot, Rc<ExportBytes>),
+    EngineReady(Slot, Rc<Engine>),
+    /// Your own export, checked and started: replaces the slot's model.
+    Replaced(Slot, Rc<ExportBytes>, Rc<Engine>),
+    SlotFailed(Slot, String),
+    LoadFailed(String),
+    Decoded {
+        activity: &'static str,
+        backend: Backend,
+        ms: f64,
+    },
+    SetSeed(u64),
     NewSamples,
+    SetTemperature(f32),
+    SetFace(Endpoint),
+    SetA(Endpoint),
+    SetB(Endpoint),
+    SetAlpha(f32),
+    SetInterpolation(Interpolation),
+    SetAttribute(String, f32),
+    ResetAttributes,
+    SetPhoto(Rc<Photo>),
+    UsePhoto,
+    SetSpace(Space),
+    SetManifoldN(usize),
+    SetFirstDim(usize),
+    Rotate {
+        yaw: f32,
+        pitch: f32,
+    },
+    Pick(Option<usize>),
 }
 
-impl PageState {
-    pub fn new(weights_url: String, requested: Option<Backend>, seed: u64) -> Self {
+/// Faces in the sample grid.
+pub const GRID_FACES: u64 = 16;
+
+impl AppState {
+    pub fn new(query: Query) -> Self {
+        let page_slot = Slot::for_page(query.view.page)[0];
+        let slots = Slot::ALL.map(|slot| {
+            let url = match &query.weights {
+                Some(url) if slot == page_slot => url.clone(),
+                _ => slot.default_url().to_string(),
+            };
+            SlotState::new(url)
+        });
         Self {
-            weights_url,
-            requested,
+            view: query.view,
+            requested: query.backend,
             webgpu_available: None,
-            export: None,
-            engine: None,
-            seed,
-            grid: None,
-            phase: Phase::Loading("checking for WebGPU"),
-            timings: Timings::default(),
+            weights_query: query.weights,
+            slots,
+            photo: None,
+            load_error: None,
+            timing: Timing::default(),
         }
     }
 
@@ -93,67 +204,171 @@ impl PageState {
                 .map(|gpu| if gpu { Backend::WebGpu } else { Backend::Cpu })
         })
     }
+
+    pub fn slot(&self, slot: Slot) -> &SlotState {
+        &self.slots[slot.index()]
+    }
+
+    /// The slot's engine if it runs on the current backend (a stale one is hidden).
+    pub fn engine(&self, slot: Slot) -> Option<Rc<Engine>> {
+        self.slot(slot)
+            .engine
+            .clone()
+            .filter(|e| Some(e.backend) == self.backend())
+    }
+
+    /// The state in URL form.
+    pub fn query(&self) -> Query {
+        Query {
+            view: self.view.clone(),
+            backend: self.requested,
+            weights: self.weights_query.clone(),
+        }
+    }
+
+    fn slot_mut(&mut self, slot: Slot) -> &mut SlotState {
+        &mut self.slots[slot.index()]
+    }
 }
 
-impl Reducible for PageState {
+impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        let view = &mut next.view;
         match action {
-            Action::WebGpuDetected(available) => {
-                next.webgpu_available = Some(available);
-                next.phase = Phase::Loading("downloading weights");
+            Action::WebGpuDetected(available) => next.webgpu_available = Some(available),
+            Action::Navigate(page) => view.page = page,
+            Action::SwitchBackend(backend) => next.requested = Some(backend),
+            Action::Busy(slot) => next.slot_mut(slot).busy = true,
+            Action::Downloaded(slot, export) => {
+                let s = next.slot_mut(slot);
+                s.export = Some(export);
+                s.busy = false;
             }
-            Action::Downloaded { export, ms } => {
-                next.export = Some(export);
-                next.timings.download_ms = Some(ms);
-                next.phase = Phase::Loading("starting the backend");
-            }
-            Action::EngineReady { engine, ms } => {
-                // A late engine for a backend the user already left is dropped.
-                if Some(engine.backend) != next.backend() {
-                    return self;
+            Action::EngineReady(slot, engine) => {
+                let s = next.slot_mut(slot);
+                s.busy = false;
+                // An engine started from an export that was replaced meanwhile is dropped.
+                if s.export.is_some() {
+                    s.engine = Some(engine);
+                    s.error = None;
                 }
-                next.engine = Some(engine);
-                next.timings = Timings {
-                    download_ms: next.timings.download_ms,
-                    init_ms: Some(ms),
-                    ..Timings::default()
-                };
-                next.phase = Phase::Loading("decoding");
             }
+            Action::Replaced(slot, export, engine) => {
+                let s = next.slot_mut(slot);
+                s.export = Some(export);
+                s.engine = Some(engine);
+                s.error = None;
+                s.busy = false;
+                next.load_error = None;
+                // Another model's attributes and points do not carry over.
+                next.view.attributes.clear();
+                next.view.picked = None;
+            }
+            Action::SlotFailed(slot, message) => {
+                let s = next.slot_mut(slot);
+                s.busy = false;
+                s.error = Some(message);
+            }
+            Action::LoadFailed(message) => next.load_error = Some(message),
             Action::Decoded {
+                activity,
                 backend,
-                seed,
-                grid,
                 ms,
             } => {
-                if next.engine.as_ref().map(|e| e.backend) != Some(backend) || seed != next.seed {
-                    return self;
+                let t = &mut next.timing;
+                if t.activity != activity || t.backend != Some(backend) {
+                    t.recent_ms.clear();
                 }
-                if next.timings.first_decode_ms.is_none() {
-                    next.timings.first_decode_ms = Some(ms);
-                } else {
-                    next.timings.later_decode_ms.push(ms);
+                t.activity = activity;
+                t.backend = Some(backend);
+                t.last_ms = Some(ms);
+                t.recent_ms.push(ms);
+                if t.recent_ms.len() > 20 {
+                    t.recent_ms.remove(0);
                 }
-                next.grid = Some(grid);
-                next.phase = Phase::Ready;
             }
-            Action::Failed(message) => next.phase = Phase::Failed(message),
-            Action::SwitchBackend(backend) => {
-                if next.backend() == Some(backend) && next.engine.is_some() {
-                    return self;
+            Action::SetSeed(seed) => view.seed = seed,
+            Action::NewSamples => view.seed = view.seed.wrapping_add(GRID_FACES),
+            Action::SetTemperature(t) => view.temperature = t.clamp(0.0, 2.0),
+            Action::SetFace(face) => view.face = face,
+            Action::SetA(a) => view.a = a,
+            Action::SetB(b) => view.b = b,
+            Action::SetAlpha(alpha) => view.alpha = alpha.clamp(0.0, 1.0),
+            Action::SetInterpolation(how) => view.interpolation = how,
+            Action::SetAttribute(name, value) => {
+                let value = value.clamp(-3.0, 3.0);
+                match view.attributes.iter().position(|(n, _)| *n == name) {
+                    Some(i) if value == 0.0 => {
+                        view.attributes.remove(i);
+                    }
+                    Some(i) => view.attributes[i].1 = value,
+                    None if value != 0.0 => view.attributes.push((name, value)),
+                    None => {}
                 }
-                next.requested = Some(backend);
-                next.engine = None;
-                next.phase = Phase::Loading("starting the backend");
             }
-            Action::NewSamples => {
-                next.seed = next.seed.wrapping_add(1);
-                next.phase = Phase::Loading("decoding");
+            Action::ResetAttributes => view.attributes.clear(),
+            Action::SetPhoto(z) => next.photo = Some(z),
+            Action::UsePhoto => {
+                if next.photo.is_some() {
+                    view.face = Endpoint::Photo;
+                    view.a = Endpoint::Photo;
+                }
             }
+            Action::SetSpace(space) => view.space = space,
+            Action::SetManifoldN(n) => view.manifold_n = n.clamp(MANIFOLD_N.0, MANIFOLD_N.1),
+            Action::SetFirstDim(dim) => view.first_dim = dim,
+            Action::Rotate { yaw, pitch } => {
+                view.yaw = yaw.rem_euclid(std::f32::consts::TAU);
+                view.pitch = pitch.clamp(-1.5, 1.5);
+            }
+            Action::Pick(index) => view.picked = index,
         }
         Rc::new(next)
+    }
+}
+
+impl AppState {
+    /// The latent of a face or of the encoded photo (face 0 when there is no photo yet,
+    /// e.g. after reloading a link that named it).
+    pub fn latent_of(&self, endpoint: Endpoint, dim: usize) -> Vec<f32> {
+        match (endpoint, &self.photo) {
+            (Endpoint::Photo, Some(photo)) if photo.z.len() == dim => photo.z.clone(),
+            (Endpoint::Face(id), _) => face_latent(id, dim, f64::from(self.view.temperature)),
+            (Endpoint::Photo, _) => face_latent(0, dim, f64::from(self.view.temperature)),
+        }
+    }
+}
+
+/// What the status line says about the models the current page needs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    Loading(&'static str),
+    Ready,
+    Failed(String),
+}
+
+impl AppState {
+    pub fn status(&self) -> Status {
+        let Some(_) = self.backend() else {
+            return Status::Loading("checking for WebGPU");
+        };
+        for &slot in Slot::for_page(self.view.page) {
+            let s = self.slot(slot);
+            if self.engine(slot).is_some() {
+                continue;
+            }
+            if let Some(error) = &s.error {
+                return Status::Failed(error.clone());
+            }
+            return Status::Loading(if s.export.is_none() {
+                "downloading weights"
+            } else {
+                "starting the backend"
+            });
+        }
+        Status::Ready
     }
 }

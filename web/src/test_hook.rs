@@ -1,22 +1,53 @@
-//! Exposes the last decode on `window.latentlab` so browser tests can compare the
-//! page's raw floats with a native decode (a canvas only keeps 8-bit pixels).
+//! Exposes every finished decode on `window.latentlab` so browser tests can compare
+//! the page's raw floats with a native decode (a canvas only keeps 8-bit pixels) and
+//! count decodes per activity: `{backend, decodes: {activity: n}, last: {activity:
+//! {z, pixels, ms, backend}}, ms: {activity: [ms...]}}`.
 
-use js_sys::{Float32Array, Object, Reflect};
+use js_sys::{Array, Float32Array, Object, Reflect};
 use wasm_bindgen::JsValue;
 
 use crate::engine::Backend;
 
-pub fn publish_decode(backend: Backend, seed: u64, z: &[f32], pixels: &[f32]) {
+fn child(parent: &JsValue, key: &str) -> JsValue {
+    match Reflect::get(parent, &key.into()) {
+        Ok(value) if value.is_object() => value,
+        _ => {
+            let value: JsValue = Object::new().into();
+            let _ = Reflect::set(parent, &key.into(), &value);
+            value
+        }
+    }
+}
+
+pub fn publish_decode(activity: &str, backend: Backend, z: &[f32], pixels: &[f32], ms: f64) {
     let Some(window) = web_sys::window() else {
         return;
     };
-    let record = Object::new();
-    let set = |key: &str, value: JsValue| {
-        let _ = Reflect::set(&record, &key.into(), &value);
+    let root = child(&window, "latentlab");
+    let set = |target: &JsValue, key: &str, value: JsValue| {
+        let _ = Reflect::set(target, &key.into(), &value);
     };
-    set("backend", backend.query_value().into());
-    set("seed", JsValue::from_f64(seed as f64));
-    set("z", Float32Array::from(z).into());
-    set("pixels", Float32Array::from(pixels).into());
-    let _ = Reflect::set(&window, &"latentlab".into(), &record);
+    set(&root, "backend", backend.query_value().into());
+    let decodes = child(&root, "decodes");
+    let count = Reflect::get(&decodes, &activity.into())
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(0.0);
+    set(&decodes, activity, JsValue::from_f64(count + 1.0));
+    let record = Object::new();
+    set(&record, "backend", backend.query_value().into());
+    set(&record, "z", Float32Array::from(z).into());
+    set(&record, "pixels", Float32Array::from(pixels).into());
+    set(&record, "ms", JsValue::from_f64(ms));
+    set(&child(&root, "last"), activity, record.into());
+    let times = child(&root, "ms");
+    let list = match Reflect::get(&times, &activity.into()) {
+        Ok(value) if Array::is_array(&value) => Array::from(&value),
+        _ => {
+            let list = Array::new();
+            set(&times, activity, list.clone().into());
+            list
+        }
+    };
+    list.push(&JsValue::from_f64(ms));
 }

@@ -1,14 +1,14 @@
-//! Which backend ran and how long each stage took.
+//! Which backend ran and how long the last decodes took.
 
 use yew::prelude::*;
 
 use crate::engine::Backend;
-use crate::state::Timings;
+use crate::state::Timing;
 
 #[derive(Properties, PartialEq)]
 pub struct TimingPanelProps {
     pub backend: Option<Backend>,
-    pub timings: Timings,
+    pub timing: Timing,
 }
 
 fn ms(value: Option<f64>) -> String {
@@ -17,22 +17,17 @@ fn ms(value: Option<f64>) -> String {
 
 #[function_component(TimingPanel)]
 pub fn timing_panel(props: &TimingPanelProps) -> Html {
-    let t = &props.timings;
+    let t = &props.timing;
     let backend = props
         .backend
         .map_or_else(|| "choosing…".to_string(), |b| b.to_string());
-    let later = format!(
-        "{} (median of {})",
-        ms(t.later_median_ms()),
-        t.later_decode_ms.len()
-    );
+    let median = format!("{} (of {})", ms(t.median_ms()), t.recent_ms.len());
     html! {
-        <dl class="timings" id="timings">
+        <dl class="timings" id="timings" aria-label="timing">
             <dt>{"backend"}</dt><dd id="backend">{backend}</dd>
-            <dt>{"download"}</dt><dd id="t-download">{ms(t.download_ms)}</dd>
-            <dt>{"init"}</dt><dd id="t-init">{ms(t.init_ms)}</dd>
-            <dt>{"first decode"}</dt><dd id="t-first">{ms(t.first_decode_ms)}</dd>
-            <dt>{"later decodes"}</dt><dd id="t-later">{later}</dd>
+            <dt>{"last decode"}</dt><dd id="last-ms">{ms(t.last_ms)}</dd>
+            <dt>{"of"}</dt><dd id="last-activity">{t.activity}</dd>
+            <dt>{"median"}</dt><dd id="median-ms">{median}</dd>
         </dl>
     }
 }

@@ -1,0 +1,55 @@
+//! One component per activity, chosen by the route.
+
+mod attributes;
+mod latent3d;
+mod manifold;
+mod morph;
+mod reconstruct;
+mod sample;
+mod scatter;
+mod stats;
+
+use std::rc::Rc;
+
+use latentlab_model::grid::{RgbaGrid, tile_rgba};
+use yew::prelude::*;
+
+use crate::decoder::Decoded;
+use crate::route::Page;
+
+#[derive(Properties, PartialEq)]
+pub struct ActivityPageProps {
+    pub page: Page,
+}
+
+#[function_component(ActivityPage)]
+pub fn activity_page(props: &ActivityPageProps) -> Html {
+    match props.page {
+        Page::Sample => html! { <sample::SamplePage /> },
+        Page::Morph => html! { <morph::MorphPage /> },
+        Page::Attributes => html! { <attributes::AttributesPage /> },
+        Page::Reconstruct => html! { <reconstruct::ReconstructPage /> },
+        Page::Stats => html! { <stats::StatsPage /> },
+        Page::Scatter => html! { <scatter::ScatterPage /> },
+        Page::Manifold => html! { <manifold::ManifoldPage /> },
+        Page::Latent3d => html! { <latent3d::Latent3dPage /> },
+    }
+}
+
+/// A decode laid out as one picture, `columns` images per row with 2 px gaps.
+pub fn picture(decoded: &Option<Rc<Decoded>>, columns: usize) -> Option<Rc<RgbaGrid>> {
+    decoded.as_ref().map(|d| {
+        Rc::new(tile_rgba(
+            &d.pixels,
+            d.engine.manifest.image_shape(),
+            columns,
+            2,
+        ))
+    })
+}
+
+/// The value of the `<input>` an event came from, as a number.
+pub fn input_number<T: std::str::FromStr>(event: &Event) -> Option<T> {
+    let input: web_sys::HtmlInputElement = event.target_unchecked_into();
+    input.value().trim().parse().ok()
+}

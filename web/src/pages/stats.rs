@@ -1,0 +1,125 @@
+//! Latent statistics: histograms of encoded faces' latent dimensions against the
+//! prior's N(0, 1) density (the seed notebook's 10 x 10 grid).
+
+use latentlab_model::latent::normal_pdf;
+use latentlab_model::view::density_histogram;
+use latentlab_model::weights::Points;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use super::input_number;
+use crate::app::AppHandle;
+use crate::image_canvas::context_2d;
+use crate::state::{Action, Slot};
+
+const PANELS: usize = 100;
+const COLUMNS: usize = 10;
+const PANEL: (f64, f64) = (64.0, 48.0);
+const GAP: f64 = 4.0;
+const RANGE: (f32, f32) = (-4.0, 4.0);
+const BINS: usize = 16;
+/// Density at the top of a panel (the N(0, 1) peak is 0.40).
+const TOP: f64 = 0.6;
+
+fn draw(canvas: &HtmlCanvasElement, points: &Points, dim: usize, first: usize, count: usize) {
+    let rows = count.div_ceil(COLUMNS).max(1);
+    canvas.set_width((COLUMNS as f64 * (PANEL.0 + GAP)) as u32);
+    canvas.set_height((rows as f64 * (PANEL.1 + GAP)) as u32);
+    let Some(ctx) = context_2d(canvas) else {
+        return;
+    };
+    ctx.set_fill_style_str("#fff");
+    ctx.fill_rect(
+        0.0,
+        0.0,
+        f64::from(canvas.width()),
+        f64::from(canvas.height()),
+    );
+    let y_of = |density: f64| PANEL.1 - (density / TOP).min(1.0) * PANEL.1;
+    let bin_width = PANEL.0 / BINS as f64;
+    for k in 0..count {
+        let d = first + k;
+        let (x0, y0) = (
+            (k % COLUMNS) as f64 * (PANEL.0 + GAP),
+            (k / COLUMNS) as f64 * (PANEL.1 + GAP),
+        );
+        let column = points.z.chunks_exact(dim).map(|row| row[d]);
+        ctx.set_fill_style_str("#4477aa");
+        for (b, density) in density_histogram(column, RANGE, BINS)
+            .into_iter()
+            .enumerate()
+        {
+            let top = y_of(f64::from(density));
+            ctx.fill_rect(
+                x0 + b as f64 * bin_width,
+                y0 + top,
+                bin_width - 0.5,
+                PANEL.1 - top,
+            );
+        }
+        ctx.set_stroke_style_str("#e69f00");
+        ctx.set_line_width(1.5);
+        ctx.begin_path();
+        for i in 0..=32 {
+            let x = f64::from(RANGE.0) + f64::from(RANGE.1 - RANGE.0) * f64::from(i) / 32.0;
+            let (px, py) = (x0 + PANEL.0 * f64::from(i) / 32.0, y0 + y_of(normal_pdf(x)));
+            if i == 0 {
+                ctx.move_to(px, py)
+            } else {
+                ctx.line_to(px, py)
+            }
+        }
+        ctx.stroke();
+        ctx.set_fill_style_str("#333");
+        ctx.set_font("10px system-ui, sans-serif");
+        let _ = ctx.fill_text(&format!("z{d}"), x0 + 2.0, y0 + 10.0);
+    }
+}
+
+#[function_component(StatsPage)]
+pub fn stats_page() -> Html {
+    let app = use_context::<AppHandle>().expect("inside App");
+    let canvas = use_node_ref();
+    let engine = app.engine(Slot::Faces);
+    let dim = engine.as_ref().map_or(0, |e| e.manifest.latent_dim);
+    let first = app.view.first_dim.min(dim.saturating_sub(1));
+    let count = PANELS.min(dim - first.min(dim));
+    {
+        let canvas = canvas.clone();
+        use_effect_with((engine.clone(), first), move |(engine, first)| {
+            let element = canvas.cast::<HtmlCanvasElement>();
+            if let (Some(engine), Some(element)) = (engine, element) {
+                if let Some(points) = &engine.points {
+                    draw(&element, points, engine.manifest.latent_dim, *first, count);
+                }
+            }
+        });
+    }
+    let faces = engine
+        .as_ref()
+        .and_then(|e| e.points.as_ref())
+        .map_or(0, |p| p.z.len() / dim.max(1));
+    let dispatcher = app.dispatcher();
+    let on_first = Callback::from(move |e: Event| {
+        if let Some(d) = input_number(&e) {
+            dispatcher.dispatch(Action::SetFirstDim(d));
+        }
+    });
+    let dims = format!("{first}-{}", first + count.saturating_sub(1));
+    html! {
+        <section class="activity" aria-labelledby="stats-title">
+            <h2 id="stats-title">{"Latent statistics"}</h2>
+            <p class="explain">{format!("Each panel is one latent dimension: a histogram of the \
+                encoder's means for {faces} held-out faces (blue) against the N(0, 1) density the \
+                KL term pulls them towards (orange). Close matches are why sampling z from N(0, I) \
+                gives faces; narrow, spiky panels are dimensions the model barely uses.")}</p>
+            <label>{"first dimension "}<input id="first-dim" type="number" min="0" max={dim.saturating_sub(1).to_string()}
+                step="10" value={first.to_string()} onchange={on_first} /></label>
+            if faces == 0 {
+                <p>{"This export ships no encoded faces (points.safetensors)."}</p>
+            }
+            <canvas id="histograms" class="histograms" ref={canvas} data-dims={dims} data-faces={faces.to_string()}
+                    role="img" aria-label={format!("histograms of latent dimensions {first} onwards")}></canvas>
+        </section>
+    }
+}

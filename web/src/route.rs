@@ -1,0 +1,280 @@
+//! The page's activities, and the URL that records what is on screen so a view can be
+//! shared and reloaded exactly.
+
+use latentlab_model::latent::Interpolation;
+use latentlab_model::view::Space;
+
+use crate::engine::Backend;
+
+/// One activity per page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Page {
+    Sample,
+    Morph,
+    Attributes,
+    Reconstruct,
+    Stats,
+    Scatter,
+    Manifold,
+    Latent3d,
+}
+
+impl Page {
+    pub const ALL: [Page; 8] = [
+        Page::Sample,
+        Page::Morph,
+        Page::Attributes,
+        Page::Reconstruct,
+        Page::Stats,
+        Page::Scatter,
+        Page::Manifold,
+        Page::Latent3d,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Page::Sample => "sample",
+            Page::Morph => "morph",
+            Page::Attributes => "attributes",
+            Page::Reconstruct => "reconstruct",
+            Page::Stats => "stats",
+            Page::Scatter => "scatter",
+            Page::Manifold => "manifold",
+            Page::Latent3d => "latent3d",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Page::Sample => "Sample",
+            Page::Morph => "Morph",
+            Page::Attributes => "Attributes",
+            Page::Reconstruct => "Your photo",
+            Page::Stats => "Latent statistics",
+            Page::Scatter => "AE vs VAE",
+            Page::Manifold => "Manifold",
+            Page::Latent3d => "3-D latent",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Page> {
+        Page::ALL.into_iter().find(|p| p.id() == id)
+    }
+}
+
+/// One end of a morph: a face by id, or the photo encoded on the "Your photo" page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    Face(u64),
+    Photo,
+}
+
+impl Endpoint {
+    fn query_value(self) -> String {
+        match self {
+            Endpoint::Face(id) => id.to_string(),
+            Endpoint::Photo => "photo".into(),
+        }
+    }
+
+    fn parse(value: &str) -> Option<Self> {
+        match value {
+            "photo" => Some(Endpoint::Photo),
+            id => id.parse().ok().map(Endpoint::Face),
+        }
+    }
+}
+
+/// Everything a shared link restores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct View {
+    pub page: Page,
+    /// First face of the sample grid.
+    pub seed: u64,
+    pub temperature: f32,
+    /// The current face (`Photo` after "use this face" on the photo page).
+    pub face: Endpoint,
+    pub a: Endpoint,
+    pub b: Endpoint,
+    pub alpha: f32,
+    pub interpolation: Interpolation,
+    /// Non-zero attribute slider values, in the order they were first moved.
+    pub attributes: Vec<(String, f32)>,
+    pub space: Space,
+    pub manifold_n: usize,
+    pub first_dim: usize,
+    pub yaw: f32,
+    pub pitch: f32,
+    /// Index of the picked point in the 3-D cloud.
+    pub picked: Option<usize>,
+}
+
+impl Default for View {
+    fn default() -> Self {
+        Self {
+            page: Page::Sample,
+            seed: 0,
+            temperature: 1.0,
+            face: Endpoint::Face(0),
+            a: Endpoint::Face(0),
+            b: Endpoint::Face(1),
+            alpha: 0.5,
+            interpolation: Interpolation::Spherical,
+            attributes: Vec::new(),
+            space: Space::Z,
+            manifold_n: 12,
+            first_dim: 0,
+            yaw: 0.6,
+            pitch: 0.35,
+            picked: None,
+        }
+    }
+}
+
+pub const MANIFOLD_N: (usize, usize) = (2, 30);
+
+/// Settings from the URL that are not part of the view.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Query {
+    pub view: View,
+    pub backend: Option<Backend>,
+    /// `?weights=`: an export to load into the page's model slot instead of the shipped one.
+    pub weights: Option<String>,
+}
+
+impl Query {
+    /// Reads `search` (`?page=morph&a=3...`); anything unparsable keeps its default.
+    pub fn parse(search: &str) -> Self {
+        let params = web_sys::UrlSearchParams::new_with_str(search).ok();
+        let get = |key: &str| params.as_ref().and_then(|p| p.get(key));
+        let num = |key: &str| {
+            get(key)
+                .and_then(|v| v.parse::<f32>().ok())
+                .filter(|v| v.is_finite())
+        };
+        let d = View::default();
+        let view = View {
+            page: get("page")
+                .as_deref()
+                .and_then(Page::from_id)
+                .unwrap_or(d.page),
+            seed: get("seed").and_then(|v| v.parse().ok()).unwrap_or(d.seed),
+            temperature: num("temp").map_or(d.temperature, |t| t.clamp(0.0, 2.0)),
+            face: get("face")
+                .as_deref()
+                .and_then(Endpoint::parse)
+                .unwrap_or(d.face),
+            a: get("a").as_deref().and_then(Endpoint::parse).unwrap_or(d.a),
+            b: get("b").as_deref().and_then(Endpoint::parse).unwrap_or(d.b),
+            alpha: num("alpha").map_or(d.alpha, |a| a.clamp(0.0, 1.0)),
+            interpolation: match get("interp").as_deref() {
+                Some("lerp") => Interpolation::Linear,
+                Some("slerp") => Interpolation::Spherical,
+                _ => d.interpolation,
+            },
+            attributes: get("attrs")
+                .map(|v| parse_attributes(&v))
+                .unwrap_or_default(),
+            space: match get("space").as_deref() {
+                Some("phi") => Space::Phi,
+                _ => Space::Z,
+            },
+            manifold_n: get("n")
+                .and_then(|v| v.parse().ok())
+                .map_or(d.manifold_n, |n: usize| n.clamp(MANIFOLD_N.0, MANIFOLD_N.1)),
+            first_dim: get("dim")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d.first_dim),
+            yaw: num("yaw").unwrap_or(d.yaw),
+            pitch: num("pitch").unwrap_or(d.pitch),
+            picked: get("pick").and_then(|v| v.parse().ok()),
+        };
+        Self {
+            view,
+            backend: get("backend").as_deref().and_then(Backend::from_query),
+            weights: get("weights").filter(|w| !w.is_empty()),
+        }
+    }
+
+    /// The query string (with `?`) for this state.
+    pub fn to_search(&self) -> String {
+        let d = View::default();
+        let v = &self.view;
+        let mut pairs: Vec<(&str, String)> = vec![("page", v.page.id().into())];
+        if let Some(backend) = self.backend {
+            pairs.push(("backend", backend.query_value().into()));
+        }
+        if let Some(weights) = &self.weights {
+            pairs.push(("weights", weights.clone()));
+        }
+        // The current page's settings are always written, so a shared link means the
+        // same view even if a later version changes a default; others only when set.
+        let shown: &[&str] = match v.page {
+            Page::Sample => &["seed", "temp", "face"],
+            Page::Morph => &["a", "b", "alpha", "interp", "temp"],
+            Page::Attributes => &["face", "attrs", "temp"],
+            Page::Reconstruct => &[],
+            Page::Stats => &["dim"],
+            Page::Scatter => &["space"],
+            Page::Manifold => &["n"],
+            Page::Latent3d => &["yaw", "pitch", "pick"],
+        };
+        let mut differs = |key: &'static str, value: String, default: String| {
+            if value != default || (shown.contains(&key) && !value.is_empty()) {
+                pairs.push((key, value));
+            }
+        };
+        differs("seed", v.seed.to_string(), d.seed.to_string());
+        differs("temp", v.temperature.to_string(), d.temperature.to_string());
+        differs("face", v.face.query_value(), d.face.query_value());
+        differs("a", v.a.query_value(), d.a.query_value());
+        differs("b", v.b.query_value(), d.b.query_value());
+        differs("alpha", v.alpha.to_string(), d.alpha.to_string());
+        let interp = |i: Interpolation| match i {
+            Interpolation::Linear => "lerp".to_string(),
+            Interpolation::Spherical => "slerp".to_string(),
+        };
+        differs("interp", interp(v.interpolation), interp(d.interpolation));
+        let attrs: Vec<String> = v
+            .attributes
+            .iter()
+            .map(|(n, a)| format!("{n}:{a}"))
+            .collect();
+        differs("attrs", attrs.join(","), String::new());
+        let space = |s: Space| if s == Space::Phi { "phi" } else { "z" }.to_string();
+        differs("space", space(v.space), space(d.space));
+        differs("n", v.manifold_n.to_string(), d.manifold_n.to_string());
+        differs("dim", v.first_dim.to_string(), d.first_dim.to_string());
+        differs("yaw", format!("{:.2}", v.yaw), format!("{:.2}", d.yaw));
+        differs(
+            "pitch",
+            format!("{:.2}", v.pitch),
+            format!("{:.2}", d.pitch),
+        );
+        differs(
+            "pick",
+            v.picked.map(|p| p.to_string()).unwrap_or_default(),
+            String::new(),
+        );
+        let params = web_sys::UrlSearchParams::new().expect("URLSearchParams exists");
+        for (key, value) in pairs {
+            params.append(key, &value);
+        }
+        format!("?{}", String::from(params.to_string()))
+    }
+}
+
+/// `Smiling:1.5,Male:-1` to name/value pairs; zero and unparsable entries are skipped.
+fn parse_attributes(value: &str) -> Vec<(String, f32)> {
+    value
+        .split(',')
+        .filter_map(|pair| {
+            let (name, amount) = pair.split_once(':')?;
+            let amount: f32 = amount
+                .parse()
+                .ok()
+                .filter(|a: &f32| a.is_finite() && *a != 0.0)?;
+            Some((name.to_string(), amount.clamp(-3.0, 3.0)))
+        })
+        .collect()
+}
