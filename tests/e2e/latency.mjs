@@ -25,6 +25,7 @@ try {
 
 /** A point of an element's box, as fractions of its size. */
 async function at(page, selector, fx, fy) {
+  await page.locator(selector).scrollIntoViewIfNeeded();
   const box = await page.locator(selector).boundingBox();
   return [box.x + box.width * fx, box.y + box.height * fy];
 }

@@ -20,6 +20,8 @@ async function latentPage(query) {
 
 /** A point of a canvas's box, as fractions of its size. */
 async function at(page, selector, fx, fy) {
+  // Mouse coordinates are viewport coordinates: bring the canvas into view first.
+  await page.locator(selector).scrollIntoViewIfNeeded();
   const box = await page.locator(selector).boundingBox();
   assert.ok(box, `${selector} is not visible`);
   return [box.x + box.width * fx, box.y + box.height * fy];
