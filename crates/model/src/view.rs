@@ -63,7 +63,7 @@ impl PlotWindow {
 pub struct Camera {
     pub yaw: f32,
     pub pitch: f32,
-    /// Distance from the origin that reaches the canvas edge.
+    /// Distance from the view's centre that reaches the canvas edge.
     pub radius: f32,
     pub size: f32,
 }
@@ -76,8 +76,9 @@ pub struct Projected {
 }
 
 impl Camera {
-    /// A camera whose view holds every point of `points` (`[n, 3]`), centred on
-    /// their mean so an off-centre latent cloud still fills the canvas.
+    /// A camera centred on the mean of `points` (`[n, 3]`) whose view holds 98% of
+    /// them: the few farthest outliers may leave the canvas rather than shrink the
+    /// whole cloud to a dot.
     pub fn fitting(points: &[f32], yaw: f32, pitch: f32, size: f32) -> (Self, [f32; 3]) {
         let n = (points.len() / 3).max(1) as f32;
         let mut centre = [0.0f32; 3];
@@ -86,14 +87,26 @@ impl Camera {
                 centre[k] += p[k] / n;
             }
         }
-        let radius = points.chunks_exact(3).fold(1e-6f32, |r, p| {
-            let d2: f32 = (0..3).map(|k| (p[k] - centre[k]).powi(2)).sum();
-            r.max(d2.sqrt())
-        });
+        let mut distances: Vec<f32> = points
+            .chunks_exact(3)
+            .map(|p| {
+                (0..3)
+                    .map(|k| (p[k] - centre[k]).powi(2))
+                    .sum::<f32>()
+                    .sqrt()
+            })
+            .collect();
+        distances.sort_by(f32::total_cmp);
+        let reach = distances
+            .get((distances.len() as f32 * 0.98) as usize)
+            .or(distances.last())
+            .copied()
+            .unwrap_or(1.0)
+            .max(1e-6);
         let camera = Self {
             yaw,
             pitch,
-            radius: radius * 1.05,
+            radius: reach * 1.1,
             size,
         };
         (camera, centre)
