@@ -68,7 +68,9 @@ async fn export_from_files(files: Vec<File>) -> Result<ExportBytes, String> {
 #[function_component(ExportLoader)]
 pub fn export_loader() -> Html {
     let app = use_context::<AppHandle>().expect("inside App");
-    let slot = Slot::for_page(app.view.page)[0];
+    let Some(&slot) = Slot::for_page(app.view.page).first() else {
+        return html! {};
+    };
     let onchange = {
         let app = app.clone();
         Callback::from(move |event: Event| {

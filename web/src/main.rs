@@ -11,6 +11,7 @@ mod image_canvas;
 mod legend;
 mod nav;
 mod pages;
+mod plot;
 mod route;
 mod scatter_panel;
 mod state;

@@ -36,7 +36,11 @@ pub fn nav(props: &NavProps) -> Html {
             </ul>
             <ul class="latent-nav">
                 <li class="nav-group">{"Latent spaces"}</li>
-                { for Page::ALL[5..].iter().map(|&p| link(p)) }
+                { for Page::ALL[5..8].iter().map(|&p| link(p)) }
+            </ul>
+            <ul class="lesson-nav">
+                <li class="nav-group">{"Probability"}</li>
+                { for Page::ALL[8..].iter().map(|&p| link(p)) }
             </ul>
         </nav>
     }

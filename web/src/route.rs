@@ -3,6 +3,7 @@
 
 use latentlab_model::latent::Interpolation;
 use latentlab_model::view::Space;
+use latentlab_sampling::catalogue::{DRAWN_KNOTS, NAMES, default_drawing};
 
 use crate::engine::Backend;
 
@@ -17,10 +18,14 @@ pub enum Page {
     Scatter,
     Manifold,
     Latent3d,
+    Die,
+    Inverse,
+    Rejection,
+    Normal,
 }
 
 impl Page {
-    pub const ALL: [Page; 8] = [
+    pub const ALL: [Page; 12] = [
         Page::Sample,
         Page::Morph,
         Page::Attributes,
@@ -29,6 +34,10 @@ impl Page {
         Page::Scatter,
         Page::Manifold,
         Page::Latent3d,
+        Page::Die,
+        Page::Inverse,
+        Page::Rejection,
+        Page::Normal,
     ];
 
     pub fn id(self) -> &'static str {
@@ -41,6 +50,10 @@ impl Page {
             Page::Scatter => "scatter",
             Page::Manifold => "manifold",
             Page::Latent3d => "latent3d",
+            Page::Die => "die",
+            Page::Inverse => "inverse",
+            Page::Rejection => "rejection",
+            Page::Normal => "normal",
         }
     }
 
@@ -54,6 +67,10 @@ impl Page {
             Page::Scatter => "AE vs VAE",
             Page::Manifold => "Manifold",
             Page::Latent3d => "3-D latent",
+            Page::Die => "The die",
+            Page::Inverse => "Inverse transform",
+            Page::Rejection => "Rejection sampling",
+            Page::Normal => "Uniform vs Gaussian",
         }
     }
 
@@ -85,6 +102,50 @@ impl Endpoint {
     }
 }
 
+/// The teaching pages' settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Lesson {
+    /// Seed of every random draw on these pages.
+    pub seed: u64,
+    /// The die's face weights (normalised when used).
+    pub weights: Vec<f64>,
+    /// The die's u in [0, 1].
+    pub u: f64,
+    /// How many times the die has been thrown (the throws are the seed's first draws).
+    pub throws: usize,
+    /// Distribution of the inverse-transform page (a `catalogue::NAMES` entry).
+    pub dist: String,
+    /// Heights of the hand-drawn pdf (`catalogue::DRAWN_KNOTS` of them).
+    pub drawn: Vec<f64>,
+    /// Samples (or proposals) per draw.
+    pub count: usize,
+    /// Rejection target: `mixture` or `drawn`.
+    pub target: String,
+    /// Rejection proposal: `uniform` or `gaussian`.
+    pub proposal: String,
+    pub m: f64,
+}
+
+impl Default for Lesson {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            weights: vec![1.0; 6],
+            u: 0.7,
+            throws: 0,
+            dist: "mixture".into(),
+            drawn: default_drawing(),
+            count: 1000,
+            target: "mixture".into(),
+            proposal: "uniform".into(),
+            m: 4.0,
+        }
+    }
+}
+
+/// Most samples a page draws at once (the GPU-scale mode is separate).
+pub const MAX_COUNT: usize = 1_000_000;
+
 /// Everything a shared link restores.
 #[derive(Clone, Debug, PartialEq)]
 pub struct View {
@@ -107,6 +168,7 @@ pub struct View {
     pub pitch: f32,
     /// Index of the picked point in the 3-D cloud.
     pub picked: Option<usize>,
+    pub lesson: Lesson,
 }
 
 impl Default for View {
@@ -127,6 +189,7 @@ impl Default for View {
             yaw: 0.6,
             pitch: 0.35,
             picked: None,
+            lesson: Lesson::default(),
         }
     }
 }
@@ -188,6 +251,43 @@ impl Query {
             yaw: num("yaw").unwrap_or(d.yaw),
             pitch: num("pitch").unwrap_or(d.pitch),
             picked: get("pick").and_then(|v| v.parse().ok()),
+            lesson: {
+                let l = Lesson::default();
+                let list = |key: &str, len: usize| {
+                    get(key)
+                        .map(|v| {
+                            v.split(',')
+                                .filter_map(|x| x.parse::<f64>().ok())
+                                .collect::<Vec<_>>()
+                        })
+                        .filter(|v| v.len() == len && v.iter().all(|x| x.is_finite() && *x >= 0.0))
+                };
+                let name = |key: &str, allowed: &[&str], default: String| {
+                    get(key)
+                        .filter(|v| allowed.contains(&v.as_str()))
+                        .unwrap_or(default)
+                };
+                Lesson {
+                    seed: get("sseed").and_then(|v| v.parse().ok()).unwrap_or(l.seed),
+                    weights: list("pmf", 6)
+                        .filter(|w| w.iter().sum::<f64>() > 0.0)
+                        .unwrap_or(l.weights),
+                    u: num("u").map_or(l.u, |u| f64::from(u).clamp(0.0, 1.0)),
+                    throws: get("throws")
+                        .and_then(|v| v.parse().ok())
+                        .map_or(l.throws, |t: usize| t.min(MAX_COUNT)),
+                    dist: name("dist", &NAMES, l.dist),
+                    drawn: list("pdf", DRAWN_KNOTS)
+                        .filter(|h| h.iter().sum::<f64>() > 0.0)
+                        .unwrap_or(l.drawn),
+                    count: get("count")
+                        .and_then(|v| v.parse().ok())
+                        .map_or(l.count, |c: usize| c.clamp(1, MAX_COUNT)),
+                    target: name("target", &["mixture", "drawn"], l.target),
+                    proposal: name("q", &["uniform", "gaussian"], l.proposal),
+                    m: num("m").map_or(l.m, |m| f64::from(m).clamp(0.1, 50.0)),
+                }
+            },
         };
         Self {
             view,
@@ -218,6 +318,10 @@ impl Query {
             Page::Scatter => &["space"],
             Page::Manifold => &["n"],
             Page::Latent3d => &["yaw", "pitch", "pick"],
+            Page::Die => &["sseed", "pmf", "u", "throws"],
+            Page::Inverse => &["sseed", "dist", "count"],
+            Page::Rejection => &["sseed", "target", "q", "m", "count"],
+            Page::Normal => &["sseed", "count"],
         };
         let mut differs = |key: &'static str, value: String, default: String| {
             if value != default || (shown.contains(&key) && !value.is_empty()) {
@@ -256,6 +360,24 @@ impl Query {
             v.picked.map(|p| p.to_string()).unwrap_or_default(),
             String::new(),
         );
+        let (l, dl) = (&v.lesson, Lesson::default());
+        let join = |values: &[f64]| {
+            let rounded: Vec<String> = values
+                .iter()
+                .map(|x| format!("{}", (x * 1000.0).round() / 1000.0))
+                .collect();
+            rounded.join(",")
+        };
+        differs("sseed", l.seed.to_string(), dl.seed.to_string());
+        differs("pmf", join(&l.weights), join(&dl.weights));
+        differs("u", l.u.to_string(), dl.u.to_string());
+        differs("throws", l.throws.to_string(), dl.throws.to_string());
+        differs("dist", l.dist.clone(), dl.dist.clone());
+        differs("pdf", join(&l.drawn), join(&dl.drawn));
+        differs("count", l.count.to_string(), dl.count.to_string());
+        differs("target", l.target.clone(), dl.target.clone());
+        differs("q", l.proposal.clone(), dl.proposal.clone());
+        differs("m", l.m.to_string(), dl.m.to_string());
         let params = web_sys::UrlSearchParams::new().expect("URLSearchParams exists");
         for (key, value) in pairs {
             params.append(key, &value);

@@ -9,7 +9,7 @@ use latentlab_model::view::Space;
 use yew::Reducible;
 
 use crate::engine::{Backend, Engine, ExportBytes};
-use crate::route::{Endpoint, MANIFOLD_N, Page, Query, View};
+use crate::route::{Endpoint, MANIFOLD_N, MAX_COUNT, Page, Query, View};
 
 /// The models the page holds at once; each activity uses one or two of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,7 +55,8 @@ impl Slot {
         })
     }
 
-    /// The slots `page` shows; the first is where `?weights=` and your own files go.
+    /// The slots `page` shows; the first is where `?weights=` and your own files go
+    /// (the teaching pages use none).
     pub fn for_page(page: Page) -> &'static [Slot] {
         match page {
             Page::Sample | Page::Morph | Page::Attributes | Page::Reconstruct | Page::Stats => {
@@ -64,6 +65,7 @@ impl Slot {
             Page::Scatter => &[Slot::Vae2d, Slot::Ae2d],
             Page::Manifold => &[Slot::Vae2d],
             Page::Latent3d => &[Slot::Ae3d],
+            Page::Die | Page::Inverse | Page::Rejection | Page::Normal => &[],
         }
     }
 }
@@ -170,6 +172,24 @@ pub enum Action {
         pitch: f32,
     },
     Pick(Option<usize>),
+    Lesson(LessonChange),
+}
+
+/// Changes to the teaching pages' settings.
+pub enum LessonChange {
+    Seed(u64),
+    Weight(usize, f64),
+    Fair,
+    U(f64),
+    /// Throw the die this many more times; u becomes the last throw's.
+    Throw(usize, f64),
+    ResetThrows,
+    Dist(String),
+    Drawn(Vec<f64>),
+    Count(usize),
+    Target(String),
+    Proposal(String),
+    M(f64),
 }
 
 /// Faces in the sample grid.
@@ -177,10 +197,10 @@ pub const GRID_FACES: u64 = 16;
 
 impl AppState {
     pub fn new(query: Query) -> Self {
-        let page_slot = Slot::for_page(query.view.page)[0];
+        let page_slot = Slot::for_page(query.view.page).first().copied();
         let slots = Slot::ALL.map(|slot| {
             let url = match &query.weights {
-                Some(url) if slot == page_slot => url.clone(),
+                Some(url) if Some(slot) == page_slot => url.clone(),
                 _ => slot.default_url().to_string(),
             };
             SlotState::new(url)
@@ -325,6 +345,40 @@ impl Reducible for AppState {
                 view.pitch = pitch.clamp(-1.5, 1.5);
             }
             Action::Pick(index) => view.picked = index,
+            Action::Lesson(change) => {
+                let l = &mut view.lesson;
+                match change {
+                    LessonChange::Seed(seed) => {
+                        l.seed = seed;
+                        l.throws = 0;
+                    }
+                    LessonChange::Weight(face, w) => {
+                        if let Some(slot) = l.weights.get_mut(face) {
+                            *slot = w.clamp(0.0, 100.0);
+                        }
+                        if l.weights.iter().sum::<f64>() <= 0.0 {
+                            l.weights = vec![1.0; 6];
+                        }
+                        l.throws = 0;
+                    }
+                    LessonChange::Fair => {
+                        l.weights = vec![1.0; 6];
+                        l.throws = 0;
+                    }
+                    LessonChange::U(u) => l.u = u.clamp(0.0, 1.0),
+                    LessonChange::Throw(more, last_u) => {
+                        l.throws = (l.throws + more).min(MAX_COUNT);
+                        l.u = last_u;
+                    }
+                    LessonChange::ResetThrows => l.throws = 0,
+                    LessonChange::Dist(name) => l.dist = name,
+                    LessonChange::Drawn(heights) => l.drawn = heights,
+                    LessonChange::Count(n) => l.count = n.clamp(1, MAX_COUNT),
+                    LessonChange::Target(name) => l.target = name,
+                    LessonChange::Proposal(name) => l.proposal = name,
+                    LessonChange::M(m) => l.m = m.clamp(0.1, 50.0),
+                }
+            }
         }
         Rc::new(next)
     }

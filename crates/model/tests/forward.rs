@@ -1,7 +1,7 @@
 //! Every zoo model: shapes, output range, a finite loss whose parts add up, and that
 //! one optimiser step on a batch lowers that batch's loss.
 
-use burn::optim::{AdamConfig, GradientsParams, Optimizer};
+use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use latentlab_model::loss::objective_loss;
 use latentlab_model::zoo::ZOO_NAMES;

@@ -5,12 +5,14 @@
 //!
 //! Plain Rust with no dependencies, so the same numbers come out natively and in wasm.
 
+pub mod catalogue;
 pub mod continuous;
 pub mod discrete;
 pub mod fit;
 pub mod normal;
 pub mod rng;
 
+pub use catalogue::Named;
 pub use continuous::{Continuous, Exponential, Mixture, Normal, PiecewiseLinear, Uniform};
 pub use discrete::Discrete;
 pub use rng::SeededRng;

@@ -1,10 +1,14 @@
 //! One component per activity, chosen by the route.
 
 mod attributes;
+mod die;
+mod inverse;
 mod latent3d;
 mod manifold;
 mod morph;
+mod normal;
 mod reconstruct;
+mod rejection;
 mod sample;
 mod scatter;
 mod stats;
@@ -33,6 +37,10 @@ pub fn activity_page(props: &ActivityPageProps) -> Html {
         Page::Scatter => html! { <scatter::ScatterPage /> },
         Page::Manifold => html! { <manifold::ManifoldPage /> },
         Page::Latent3d => html! { <latent3d::Latent3dPage /> },
+        Page::Die => html! { <die::DiePage /> },
+        Page::Inverse => html! { <inverse::InversePage /> },
+        Page::Rejection => html! { <rejection::RejectionPage /> },
+        Page::Normal => html! { <normal::NormalPage /> },
     }
 }
 
