@@ -13,6 +13,7 @@ mod nav;
 mod pages;
 mod plot;
 mod route;
+mod sample_controls;
 mod scatter_panel;
 mod state;
 mod test_hook;

@@ -146,3 +146,9 @@ pub fn event_xy(canvas: &HtmlCanvasElement, event: &web_sys::MouseEvent) -> (f64
             * f64::from(canvas.height()),
     )
 }
+
+/// [`event_xy`] as the `[x, y]` the latent plots work in.
+pub fn event_point(canvas: &HtmlCanvasElement, event: &web_sys::MouseEvent) -> [f32; 2] {
+    let (x, y) = event_xy(canvas, event);
+    [x as f32, y as f32]
+}

@@ -72,16 +72,6 @@ fn draw(canvas: &HtmlCanvasElement, engine: &Engine, window: &PlotWindow, cursor
     ctx.stroke();
 }
 
-/// Canvas coordinates of a pointer event (the canvas may be scaled by CSS).
-fn canvas_xy(canvas: &HtmlCanvasElement, event: &MouseEvent) -> [f32; 2] {
-    let rect = canvas.get_bounding_client_rect();
-    let scale = |offset: f64, extent: f64| (offset / extent.max(1.0)) as f32 * SIZE;
-    [
-        scale(f64::from(event.client_x()) - rect.left(), rect.width()),
-        scale(f64::from(event.client_y()) - rect.top(), rect.height()),
-    ]
-}
-
 #[function_component(ScatterPanel)]
 pub fn scatter_panel(props: &ScatterPanelProps) -> Html {
     let canvas = use_node_ref();
@@ -110,7 +100,7 @@ pub fn scatter_panel(props: &ScatterPanelProps) -> Html {
         let (canvas, cursor) = (canvas.clone(), cursor.clone());
         Callback::from(move |e: PointerEvent| {
             if let Some(element) = canvas.cast::<HtmlCanvasElement>() {
-                cursor.set(window.to_latent(canvas_xy(&element, &e)));
+                cursor.set(window.to_latent(crate::plot::event_point(&element, &e)));
             }
         })
     };

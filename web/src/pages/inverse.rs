@@ -11,6 +11,7 @@ use yew::prelude::*;
 
 use crate::app::AppHandle;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE};
+use crate::sample_controls::SampleControls;
 use crate::state::{Action, LessonChange};
 
 /// Bins of the histograms drawn against a pdf.
@@ -23,26 +24,6 @@ const TRACED: usize = 12;
 pub fn plot_range(dist: &impl Continuous) -> (f64, f64) {
     let (low, high) = dist.range();
     (low.max(-6.0), high.min(8.0))
-}
-
-/// Counts offered in the sample-size menus.
-pub const COUNTS: [usize; 6] = [1, 10, 100, 1_000, 10_000, 100_000];
-
-/// A `<select>` of sample counts.
-pub fn count_menu(id: &'static str, current: usize, on_change: Callback<usize>) -> Html {
-    let onchange = Callback::from(move |e: Event| {
-        let select: HtmlSelectElement = e.target_unchecked_into();
-        if let Ok(n) = select.value().parse() {
-            on_change.emit(n);
-        }
-    });
-    html! {
-        <label>{"samples "}<select id={id} onchange={onchange}>
-            { for COUNTS.iter().map(|&n| html! {
-                <option value={n.to_string()} selected={n == current}>{n.to_string()}</option>
-            }) }
-        </select></label>
-    }
 }
 
 /// Histogram (density) of `samples` with `dist`'s pdf over it.
@@ -237,16 +218,6 @@ pub fn inverse_page() -> Html {
             d.dispatch(Action::Lesson(LessonChange::Dist(select.value())));
         })
     };
-    let on_count = {
-        let d = dispatcher.clone();
-        Callback::from(move |n| d.dispatch(Action::Lesson(LessonChange::Count(n))))
-    };
-    let on_resample = {
-        let (d, seed) = (dispatcher.clone(), l.seed);
-        Callback::from(move |_| {
-            d.dispatch(Action::Lesson(LessonChange::Seed(seed.wrapping_add(1))))
-        })
-    };
     let csv = |v: &[f64]| {
         v.iter()
             .map(|x| format!("{x:.5}"))
@@ -266,8 +237,7 @@ pub fn inverse_page() -> Html {
                 <label>{"distribution "}<select id="dist" onchange={on_dist}>
                     { for NAMES.iter().map(|&n| html! { <option value={n} selected={l.dist == n}>{n}</option> }) }
                 </select></label>
-                {count_menu("count", l.count, on_count)}
-                <button id="resample" onclick={on_resample}>{"New samples"}</button>
+                <SampleControls />
             </div>
             <p id="ks" data-statistic={ks.statistic.to_string()} data-p={ks.p_value.to_string()}
                data-count={samples.len().to_string()}>

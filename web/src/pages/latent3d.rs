@@ -81,15 +81,6 @@ fn draw(
     }
 }
 
-fn canvas_xy(canvas: &HtmlCanvasElement, event: &MouseEvent) -> [f32; 2] {
-    let rect = canvas.get_bounding_client_rect();
-    let scale = |offset: f64, extent: f64| (offset / extent.max(1.0)) as f32 * SIZE;
-    [
-        scale(f64::from(event.client_x()) - rect.left(), rect.width()),
-        scale(f64::from(event.client_y()) - rect.top(), rect.height()),
-    ]
-}
-
 /// Where a drag started and the angles at that moment.
 #[derive(Clone, Copy)]
 struct Drag {
@@ -146,7 +137,7 @@ pub fn latent3d_page() -> Html {
         let (drag, canvas) = (drag.clone(), canvas.clone());
         Callback::from(move |e: PointerEvent| {
             if let Some(element) = canvas.cast::<HtmlCanvasElement>() {
-                let start = canvas_xy(&element, &e);
+                let start = crate::plot::event_point(&element, &e);
                 drag.borrow().set(Some(Drag {
                     start,
                     yaw,
@@ -164,7 +155,7 @@ pub fn latent3d_page() -> Html {
             else {
                 return;
             };
-            let [x, y] = canvas_xy(&element, &e);
+            let [x, y] = crate::plot::event_point(&element, &e);
             let (dx, dy) = (x - state.start[0], y - state.start[1]);
             if dx.abs() + dy.abs() > 4.0 {
                 state.moved = true;
@@ -189,7 +180,8 @@ pub fn latent3d_page() -> Html {
                 return;
             };
             if state.is_some_and(|s| !s.moved) {
-                if let Some(i) = nearest(&projected, canvas_xy(&element, &e), REACH) {
+                if let Some(i) = nearest(&projected, crate::plot::event_point(&element, &e), REACH)
+                {
                     d.dispatch(Action::Pick(Some(i)));
                 }
             }

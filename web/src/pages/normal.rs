@@ -6,10 +6,9 @@ use latentlab_sampling::SeededRng;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::inverse::count_menu;
 use crate::app::AppHandle;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, TEAL};
-use crate::state::{Action, LessonChange};
+use crate::sample_controls::SampleControls;
 
 /// Side of the uniform grid pushed through Phi^-1 (the manifold page's default).
 const BRIDGE: usize = 12;
@@ -156,17 +155,6 @@ pub fn normal_page() -> Html {
     }
     let (um, us) = mean_sd(draws.uniform.iter().copied());
     let (nm, ns) = mean_sd(draws.normal.iter().copied());
-    let dispatcher = app.dispatcher();
-    let on_count = {
-        let d = dispatcher.clone();
-        Callback::from(move |n| d.dispatch(Action::Lesson(LessonChange::Count(n))))
-    };
-    let on_resample = {
-        let (d, seed) = (dispatcher.clone(), l.seed);
-        Callback::from(move |_| {
-            d.dispatch(Action::Lesson(LessonChange::Seed(seed.wrapping_add(1))))
-        })
-    };
     html! {
         <section class="activity" aria-labelledby="normal-title">
             <h2 id="normal-title">{"Uniform vs Gaussian: drawing a random vector"}</h2>
@@ -177,8 +165,7 @@ pub fn normal_page() -> Html {
                 Gaussian CDF Phi^-1 and it becomes a Gaussian-spaced grid, dense in the middle. That \
                 is exactly the grid the manifold page decodes."}</p>
             <div class="controls">
-                {count_menu("count", l.count, on_count)}
-                <button id="resample" onclick={on_resample}>{"New samples"}</button>
+                <SampleControls />
             </div>
             <p id="normal-stats" data-uniform-mean={um.to_string()} data-normal-mean={nm.to_string()}
                data-normal-sd={ns.to_string()}>

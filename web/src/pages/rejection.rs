@@ -8,58 +8,30 @@ use web_sys::{HtmlCanvasElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::input_number;
-use super::inverse::{BINS, count_menu, draw_fit, plot_range};
+use super::inverse::{BINS, draw_fit, plot_range};
 use crate::app::AppHandle;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, RED, TEAL};
+use crate::sample_controls::SampleControls;
 use crate::state::{Action, LessonChange};
 
 /// Proposals drawn as points (more would only blacken the plot).
 const DRAWN_POINTS: usize = 3000;
 
 /// The proposal q: uniform over the plotted range, or a broad Gaussian.
-#[derive(Clone, Debug, PartialEq)]
-enum Proposal {
-    Uniform(Uniform),
-    Gaussian(Normal),
-}
-
-impl Proposal {
-    fn new(name: &str, range: (f64, f64)) -> Self {
-        match name {
-            "gaussian" => Proposal::Gaussian(Normal { mean: 0.0, sd: 2.0 }),
-            _ => Proposal::Uniform(Uniform {
-                low: range.0,
-                high: range.1,
-            }),
-        }
-    }
-    fn inner(&self) -> &dyn Continuous {
-        match self {
-            Proposal::Uniform(q) => q,
-            Proposal::Gaussian(q) => q,
-        }
-    }
-}
-
-impl Continuous for Proposal {
-    fn pdf(&self, x: f64) -> f64 {
-        self.inner().pdf(x)
-    }
-    fn cdf(&self, x: f64) -> f64 {
-        self.inner().cdf(x)
-    }
-    fn quantile(&self, p: f64) -> f64 {
-        self.inner().quantile(p)
-    }
-    fn range(&self) -> (f64, f64) {
-        self.inner().range()
+fn proposal(name: &str, range: (f64, f64)) -> Named {
+    match name {
+        "gaussian" => Named::Normal(Normal { mean: 0.0, sd: 2.0 }),
+        _ => Named::Uniform(Uniform {
+            low: range.0,
+            high: range.1,
+        }),
     }
 }
 
 fn draw(
     canvas: &HtmlCanvasElement,
     target: &Named,
-    proposal: &Proposal,
+    proposal: &Named,
     m: f64,
     points: &[(f64, f64, bool)],
     violations: &[(f64, f64)],
@@ -107,7 +79,7 @@ pub fn rejection_page() -> Html {
     let target = Named::new(&l.target, &l.drawn)
         .unwrap_or_else(|_| Named::new("mixture", &[]).expect("mixture"));
     let range = plot_range(&target);
-    let proposal = Proposal::new(&l.proposal, range);
+    let proposal = proposal(&l.proposal, range);
     let run = use_memo(
         (
             l.target.clone(),
@@ -186,16 +158,6 @@ pub fn rejection_page() -> Html {
             }
         })
     };
-    let on_count = {
-        let d = dispatcher.clone();
-        Callback::from(move |n| d.dispatch(Action::Lesson(LessonChange::Count(n))))
-    };
-    let on_resample = {
-        let (d, seed) = (dispatcher.clone(), l.seed);
-        Callback::from(move |_| {
-            d.dispatch(Action::Lesson(LessonChange::Seed(seed.wrapping_add(1))))
-        })
-    };
     let on_tight = {
         let d = dispatcher.clone();
         Callback::from(move |_| {
@@ -217,8 +179,7 @@ pub fn rejection_page() -> Html {
             <div class="controls">
                 <label>{"target p "}{select("target", &["mixture", "drawn"], &l.target, LessonChange::Target)}</label>
                 <label>{"proposal q "}{select("proposal", &["uniform", "gaussian"], &l.proposal, LessonChange::Proposal)}</label>
-                {count_menu("count", l.count, on_count)}
-                <button id="resample" onclick={on_resample}>{"New samples"}</button>
+                <SampleControls />
             </div>
             <label class="slider">{"M "}<input id="m" type="range" min="0.5" max="12" step="0.05"
                 value={l.m.to_string()} oninput={on_m} /><output>{format!("{:.2}", l.m)}</output></label>
