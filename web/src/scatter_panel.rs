@@ -10,7 +10,7 @@ use yew::prelude::*;
 
 use crate::decoder::use_decoder;
 use crate::engine::Engine;
-use crate::image_canvas::{ImageCanvas, context_2d};
+use crate::image_canvas::ImageCanvas;
 use crate::pages::picture;
 
 /// Canvas side in pixels (CSS scales it to the screen).
@@ -29,13 +29,9 @@ pub struct ScatterPanelProps {
 }
 
 fn draw(canvas: &HtmlCanvasElement, engine: &Engine, window: &PlotWindow, cursor: [f32; 2]) {
-    canvas.set_width(SIZE as u32);
-    canvas.set_height(SIZE as u32);
-    let Some(ctx) = context_2d(canvas) else {
+    let Some(ctx) = crate::plot::start(canvas, SIZE as u32, SIZE as u32) else {
         return;
     };
-    ctx.set_fill_style_str("#fff");
-    ctx.fill_rect(0.0, 0.0, SIZE.into(), SIZE.into());
     // Axes through the origin (the prior's mean).
     let origin = window.to_canvas([0.0, 0.0]);
     ctx.set_stroke_style_str("#ccc");

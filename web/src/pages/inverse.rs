@@ -119,7 +119,9 @@ pub fn inverse_page() -> Html {
     let dist = Named::new(&l.dist, &l.drawn)
         .unwrap_or_else(|_| Named::new("normal", &[]).expect("normal"));
     let range = plot_range(&dist);
-    let samples = use_memo((l.dist.clone(), l.drawn.clone(), l.count, l.seed), |_| {
+    // Everything the draw depends on: the memo and the redraw share one key.
+    let inputs = (l.dist.clone(), l.drawn.clone(), l.count, l.seed);
+    let samples = use_memo(inputs.clone(), |_| {
         inverse_transform(&dist, &mut SeededRng::new(l.seed), l.count)
     });
     let ks = kolmogorov_smirnov(&samples, |x| dist.cdf(x));
@@ -132,17 +134,14 @@ pub fn inverse_page() -> Html {
             samples.clone(),
             observed.clone(),
         );
-        use_effect_with(
-            (l.dist.clone(), l.drawn.clone(), l.count, l.seed),
-            move |_| {
-                if let Some(c) = pdf_ref.cast::<HtmlCanvasElement>() {
-                    draw_fit(&c, &dist, &observed, range);
-                }
-                if let Some(c) = cdf_ref.cast::<HtmlCanvasElement>() {
-                    draw_cdf(&c, &dist, &samples, range);
-                }
-            },
-        );
+        use_effect_with(inputs, move |_| {
+            if let Some(c) = pdf_ref.cast::<HtmlCanvasElement>() {
+                draw_fit(&c, &dist, &observed, range);
+            }
+            if let Some(c) = cdf_ref.cast::<HtmlCanvasElement>() {
+                draw_cdf(&c, &dist, &samples, range);
+            }
+        });
     }
     let shown = (*sketch).clone().unwrap_or_else(|| l.drawn.clone());
     {

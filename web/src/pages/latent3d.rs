@@ -12,7 +12,7 @@ use super::{input_number, picture};
 use crate::app::AppHandle;
 use crate::decoder::use_decoder;
 use crate::engine::Engine;
-use crate::image_canvas::{ImageCanvas, context_2d};
+use crate::image_canvas::ImageCanvas;
 use crate::legend::Legend;
 use crate::state::{Action, Slot};
 
@@ -37,13 +37,9 @@ fn draw(
     projected: &[Projected],
     picked: Option<usize>,
 ) {
-    canvas.set_width(SIZE as u32);
-    canvas.set_height(SIZE as u32);
-    let Some(ctx) = context_2d(canvas) else {
+    let Some(ctx) = crate::plot::start(canvas, SIZE as u32, SIZE as u32) else {
         return;
     };
-    ctx.set_fill_style_str("#fff");
-    ctx.fill_rect(0.0, 0.0, SIZE.into(), SIZE.into());
     let labels = engine
         .points
         .as_ref()

@@ -80,26 +80,25 @@ pub fn rejection_page() -> Html {
         .unwrap_or_else(|_| Named::new("mixture", &[]).expect("mixture"));
     let range = plot_range(&target);
     let proposal = proposal(&l.proposal, range);
-    let run = use_memo(
-        (
-            l.target.clone(),
-            l.drawn.clone(),
-            l.proposal.clone(),
-            l.m.to_bits(),
-            l.count,
-            l.seed,
-        ),
-        |_| {
-            rejection(
-                &target,
-                &proposal,
-                l.m,
-                &mut SeededRng::new(l.seed),
-                l.count,
-                DRAWN_POINTS,
-            )
-        },
+    // Everything the draw depends on: the memo and the redraw share one key.
+    let inputs = (
+        l.target.clone(),
+        l.drawn.clone(),
+        l.proposal.clone(),
+        l.m.to_bits(),
+        l.count,
+        l.seed,
     );
+    let run = use_memo(inputs.clone(), |_| {
+        rejection(
+            &target,
+            &proposal,
+            l.m,
+            &mut SeededRng::new(l.seed),
+            l.count,
+            DRAWN_POINTS,
+        )
+    });
     let violations = envelope_violations(&target, &proposal, l.m, range, 600);
     let m_min = smallest_envelope(&target, &proposal, range);
     let ks = kolmogorov_smirnov(&run.accepted, |x| target.cdf(x));
@@ -115,24 +114,14 @@ pub fn rejection_page() -> Html {
             observed.clone(),
             l.m,
         );
-        use_effect_with(
-            (
-                l.target.clone(),
-                l.drawn.clone(),
-                l.proposal.clone(),
-                l.m.to_bits(),
-                l.count,
-                l.seed,
-            ),
-            move |_| {
-                if let Some(c) = plot_ref.cast::<HtmlCanvasElement>() {
-                    draw(&c, &target, &proposal, m, &run.points, &violations, range);
-                }
-                if let Some(c) = hist_ref.cast::<HtmlCanvasElement>() {
-                    draw_fit(&c, &target, &observed, range);
-                }
-            },
-        );
+        use_effect_with(inputs, move |_| {
+            if let Some(c) = plot_ref.cast::<HtmlCanvasElement>() {
+                draw(&c, &target, &proposal, m, &run.points, &violations, range);
+            }
+            if let Some(c) = hist_ref.cast::<HtmlCanvasElement>() {
+                draw_fit(&c, &target, &observed, range);
+            }
+        });
     }
     let dispatcher = app.dispatcher();
     let select = |id: &'static str,
