@@ -11,6 +11,7 @@ pub mod discrete;
 pub mod fit;
 pub mod normal;
 pub mod rng;
+pub mod scale;
 
 pub use catalogue::Named;
 pub use continuous::{Continuous, Exponential, Mixture, Normal, PiecewiseLinear, Uniform};
