@@ -12,6 +12,7 @@ pub mod latent;
 pub mod loss;
 pub mod objective;
 pub mod palette;
+pub mod scale;
 pub mod view;
 pub mod weights;
 pub mod zoo;

@@ -36,7 +36,11 @@ pub struct Table {
 impl Table {
     /// Tabulates `dist` over its [`Continuous::range`].
     pub fn of(dist: &impl Continuous) -> Self {
-        let (low, high) = dist.range();
+        Self::over(dist, dist.range())
+    }
+
+    /// Tabulates `dist` truncated to `(low, high)` (a page's plotting window).
+    pub fn over(dist: &impl Continuous, (low, high): (f64, f64)) -> Self {
         let (f_low, f_high) = (dist.cdf(low), dist.cdf(high));
         let mass = (f_high - f_low).max(f64::MIN_POSITIVE);
         let knots: Vec<f64> = (0..=TABLE_CELLS)
@@ -82,6 +86,11 @@ impl Table {
         self.low + (lo as f32 + t) * self.step()
     }
 
+    /// What [`rejection_draws`] writes for a rejected proposal ([`rejected_marker`]).
+    pub fn rejected(&self) -> f32 {
+        rejected_marker(self.low, self.high)
+    }
+
     /// The pdf interpolated linearly between knots; zero outside the range.
     pub fn density(&self, x: f32) -> f32 {
         let position = (x - self.low) / self.step();
@@ -119,6 +128,13 @@ impl Table {
         }
         Ok(areas.into_iter().map(|a| a / total).collect())
     }
+}
+
+/// The value a rejected proposal is written as over `[low, high]`: finite, because
+/// WGSL lets a GPU assume no NaN ever occurs, and a whole range-width below the
+/// range, so [`histogram`] skips it.
+pub fn rejected_marker(low: f32, high: f32) -> f32 {
+    low - (high - low)
 }
 
 fn cells_per_bin(bins: usize) -> Result<usize, String> {
@@ -198,7 +214,7 @@ pub fn inverse_transform_draws(table: &Table, seed: u32, first: u32, count: u32)
 }
 
 /// Proposals `first .. first + count` of rejection sampling under `m q(x)`: the
-/// proposal x where accepted (`u m q(x) < p(x)`), NaN where rejected.
+/// proposal x where accepted (`u m q(x) < p(x)`), [`Table::rejected`] where not.
 pub fn rejection_draws(
     table: &Table,
     proposal: Proposal,
@@ -214,7 +230,7 @@ pub fn rejection_draws(
             if uniform(key, i) * m * q < table.density(x) {
                 x
             } else {
-                f32::NAN
+                table.rejected()
             }
         })
         .collect()
@@ -316,7 +332,7 @@ mod tests {
             let draws = rejection_draws(&table, proposal, m, 5, 0, 400_000);
             let accepted: Vec<f64> = draws
                 .iter()
-                .filter(|x| !x.is_nan())
+                .filter(|&&x| x != table.rejected())
                 .map(|&x| x as f64)
                 .collect();
             let rate = accepted.len() as f64 / draws.len() as f64;

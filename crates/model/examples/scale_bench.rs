@@ -1,0 +1,78 @@
+//! Draws per second of the `scale` ops, CPU (flex) and wgpu side by side in one run:
+//! `cargo run --release -p latentlab-model --features wgpu --example scale_bench -- [draws] [runs]`.
+//!
+//! Each timing covers uploading the table, drawing, binning and reading the 128
+//! counts back (what the page times); one untimed run first compiles the kernels.
+
+use std::time::Instant;
+
+use latentlab_model::burn::prelude::*;
+use latentlab_model::scale::{DeviceTable, counts_of};
+use latentlab_sampling::catalogue::{Named, default_drawing};
+use latentlab_sampling::scale::{Proposal, Table};
+
+const BINS: u32 = 128;
+
+fn run(device: &Device, table: &Table, rejection: Option<(Proposal, f32)>, draws: u32) -> u64 {
+    let on_device = DeviceTable::new(table, device);
+    let values = match rejection {
+        None => on_device.inverse_transform_draws(1, 0, draws),
+        Some((proposal, m)) => on_device.rejection_draws(proposal, m, 1, 0, draws),
+    };
+    counts_of(on_device.histogram(values, BINS).into_data())
+        .iter()
+        .sum()
+}
+
+fn median_ms(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times[times.len() / 2]
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let draws: u32 = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(10_000_000);
+    let runs: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(3);
+    let mut devices = vec![("cpu (flex)", Device::flex())];
+    match Device::wgpu_options().init() {
+        Ok(gpu) => devices.push(("wgpu", gpu)),
+        Err(e) => eprintln!("no wgpu adapter ({e:?}): CPU only"),
+    }
+    let mixture = Named::new("mixture", &default_drawing()).expect("mixture");
+    let normal = Named::new("normal", &[]).expect("normal");
+    let jobs = [
+        ("inverse transform, normal", Table::of(&normal), None),
+        (
+            "rejection, mixture, Gaussian q, M = 2.5",
+            Table::of(&mixture),
+            Some((Proposal::Normal { mean: 0.0, sd: 2.0 }, 2.5)),
+        ),
+    ];
+    println!("{draws} draws, median of {runs} runs");
+    println!("| job | backend | ms | draws/s | kept |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (job, table, rejection) in &jobs {
+        let mut rates = Vec::new();
+        for (name, device) in &devices {
+            run(device, table, *rejection, draws.min(1_000_000));
+            let mut kept = 0;
+            let times: Vec<f64> = (0..runs)
+                .map(|_| {
+                    let start = Instant::now();
+                    kept = run(device, table, *rejection, draws);
+                    start.elapsed().as_secs_f64() * 1000.0
+                })
+                .collect();
+            let ms = median_ms(times);
+            let rate = draws as f64 / (ms / 1000.0);
+            rates.push(rate);
+            println!("| {job} | {name} | {ms:.1} | {rate:.3e} | {kept} |");
+        }
+        if let [cpu, gpu] = rates[..] {
+            println!("| {job} | wgpu / cpu | | {:.2}x | |", gpu / cpu);
+        }
+    }
+}
