@@ -3,6 +3,7 @@
 //  - decode latency: for each backend and activity, drives the activity's real control
 //    RUNS times and prints the median of window.latentlab.ms[activity] over those decodes;
 //  - page weight: gzip sizes of dist/*.wasm and every file under web/weights/;
+//  - draws per second of the "Ten million draws" page, CPU (wasm) vs WebGPU;
 //  - screenshots of every page on WebGPU, into SHOTS_DIR (default /tmp/latentlab-shots).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -125,13 +126,52 @@ async function measure(backend, results) {
   await page.close();
 }
 
+/** Runs per backend on the scale page; the first WebGPU run also compiles the kernels. */
+const SCALE_RUNS = 3;
+const SCALE_JOBS = [
+  ['inverse transform, normal', '?page=scale&method=inverse&dist=normal&draws=10000000'],
+  ['rejection, mixture, Gaussian q, M = 2.5', '?page=scale&method=rejection&target=mixture&q=gaussian&m=2.5&draws=10000000'],
+];
+
+async function scaleRates() {
+  const rows = [];
+  for (const [job, query] of SCALE_JOBS) {
+    const { page } = await openPage(query);
+    await page.waitForSelector('#run-webgpu:not([disabled])');
+    const rates = {};
+    for (const backend of ['cpu', 'webgpu']) {
+      const ms = [];
+      for (let i = 0; i < SCALE_RUNS; i++) {
+        const before = await page.locator(`tr.scale-run[data-backend="${backend}"]`).count();
+        await page.click(backend === 'cpu' ? '#run-cpu' : '#run-webgpu');
+        await page.waitForFunction(([b, n]) => document.querySelectorAll(`tr.scale-run[data-backend="${b}"]`).length > n,
+          [backend, before], { timeout: 300_000 });
+        ms.push(Number(await page.getAttribute(`tr.scale-run[data-backend="${backend}"]`, 'data-ms')));
+      }
+      const steady = median(ms.slice(1));
+      rates[backend] = 1e7 / (steady / 1000);
+      rows.push([job, backend, ms[0].toFixed(0), steady.toFixed(0), rates[backend].toExponential(3)]);
+    }
+    rows.push([job, 'webgpu / cpu', '', '', `${(rates.webgpu / rates.cpu).toFixed(2)}x`]);
+    await page.screenshot({ path: path.join(SHOTS, `scale-${job.split(',')[0].replace(/ /g, '-')}.png`), fullPage: true });
+    await page.close();
+  }
+  console.log(`\nTen million draws: first run and median of runs 2..${SCALE_RUNS} (ms), draws per second`);
+  printTable(['job', 'backend', 'first ms', 'ms', 'draws/s'], rows);
+}
+
 async function main() {
   pageWeight();
   fs.mkdirSync(SHOTS, { recursive: true });
   await start();
   const results = new Map();
   try {
+    if (process.env.ONLY_SCALE) {
+      await scaleRates();
+      return;
+    }
     for (const backend of BACKENDS) await measure(backend, results);
+    await scaleRates();
   } finally {
     await stop();
   }

@@ -85,7 +85,7 @@ thread_local! {
     static WEBGPU_STARTING: Cell<bool> = const { Cell::new(false) };
 }
 
-async fn open_device(backend: Backend) -> Result<Device, String> {
+pub async fn open_device(backend: Backend) -> Result<Device, String> {
     match backend {
         Backend::Cpu => Ok(Device::flex()),
         Backend::WebGpu => {

@@ -14,6 +14,7 @@ mod pages;
 mod plot;
 mod route;
 mod sample_controls;
+mod scale_run;
 mod scatter_panel;
 mod state;
 mod test_hook;

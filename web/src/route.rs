@@ -22,10 +22,11 @@ pub enum Page {
     Inverse,
     Rejection,
     Normal,
+    Scale,
 }
 
 impl Page {
-    pub const ALL: [Page; 12] = [
+    pub const ALL: [Page; 13] = [
         Page::Sample,
         Page::Morph,
         Page::Attributes,
@@ -38,6 +39,7 @@ impl Page {
         Page::Inverse,
         Page::Rejection,
         Page::Normal,
+        Page::Scale,
     ];
 
     pub fn id(self) -> &'static str {
@@ -54,6 +56,7 @@ impl Page {
             Page::Inverse => "inverse",
             Page::Rejection => "rejection",
             Page::Normal => "normal",
+            Page::Scale => "scale",
         }
     }
 
@@ -71,6 +74,7 @@ impl Page {
             Page::Inverse => "Inverse transform",
             Page::Rejection => "Rejection sampling",
             Page::Normal => "Uniform vs Gaussian",
+            Page::Scale => "Ten million draws",
         }
     }
 
@@ -124,6 +128,10 @@ pub struct Lesson {
     /// Rejection proposal: `uniform` or `gaussian`.
     pub proposal: String,
     pub m: f64,
+    /// The GPU-scale page's sampler: `inverse` (of `dist`) or `rejection` (of `target`).
+    pub method: String,
+    /// Draws per run on the GPU-scale page.
+    pub draws: usize,
 }
 
 impl Default for Lesson {
@@ -139,12 +147,17 @@ impl Default for Lesson {
             target: "mixture".into(),
             proposal: "uniform".into(),
             m: 4.0,
+            method: "inverse".into(),
+            draws: 10_000_000,
         }
     }
 }
 
-/// Most samples a page draws at once (the GPU-scale mode is separate).
+/// Most samples a page draws at once (the GPU-scale page has its own limit).
 pub const MAX_COUNT: usize = 1_000_000;
+
+/// Draws per run offered on the GPU-scale page.
+pub const SCALE_DRAWS: [usize; 3] = [100_000, 1_000_000, 10_000_000];
 
 /// Everything a shared link restores.
 #[derive(Clone, Debug, PartialEq)]
@@ -286,6 +299,11 @@ impl Query {
                     target: name("target", &["mixture", "drawn"], l.target),
                     proposal: name("q", &["uniform", "gaussian"], l.proposal),
                     m: num("m").map_or(l.m, |m| f64::from(m).clamp(0.1, 50.0)),
+                    method: name("method", &["inverse", "rejection"], l.method),
+                    draws: get("draws")
+                        .and_then(|v| v.parse().ok())
+                        .filter(|d| SCALE_DRAWS.contains(d))
+                        .unwrap_or(l.draws),
                 }
             },
         };
@@ -322,6 +340,7 @@ impl Query {
             Page::Inverse => &["sseed", "dist", "count"],
             Page::Rejection => &["sseed", "target", "q", "m", "count"],
             Page::Normal => &["sseed", "count"],
+            Page::Scale => &["sseed", "method", "dist", "target", "q", "m", "draws"],
         };
         let mut differs = |key: &'static str, value: String, default: String| {
             if value != default || (shown.contains(&key) && !value.is_empty()) {
@@ -378,6 +397,8 @@ impl Query {
         differs("target", l.target.clone(), dl.target.clone());
         differs("q", l.proposal.clone(), dl.proposal.clone());
         differs("m", l.m.to_string(), dl.m.to_string());
+        differs("method", l.method.clone(), dl.method.clone());
+        differs("draws", l.draws.to_string(), dl.draws.to_string());
         let params = web_sys::UrlSearchParams::new().expect("URLSearchParams exists");
         for (key, value) in pairs {
             params.append(key, &value);

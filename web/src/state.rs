@@ -65,7 +65,7 @@ impl Slot {
             Page::Scatter => &[Slot::Vae2d, Slot::Ae2d],
             Page::Manifold => &[Slot::Vae2d],
             Page::Latent3d => &[Slot::Ae3d],
-            Page::Die | Page::Inverse | Page::Rejection | Page::Normal => &[],
+            Page::Die | Page::Inverse | Page::Rejection | Page::Normal | Page::Scale => &[],
         }
     }
 }
@@ -190,6 +190,8 @@ pub enum LessonChange {
     Target(String),
     Proposal(String),
     M(f64),
+    Method(String),
+    Draws(usize),
 }
 
 /// Faces in the sample grid.
@@ -377,6 +379,8 @@ impl Reducible for AppState {
                     LessonChange::Target(name) => l.target = name,
                     LessonChange::Proposal(name) => l.proposal = name,
                     LessonChange::M(m) => l.m = m.clamp(0.1, 50.0),
+                    LessonChange::Method(name) => l.method = name,
+                    LessonChange::Draws(n) => l.draws = n,
                 }
             }
         }

@@ -10,6 +10,7 @@ mod normal;
 mod reconstruct;
 mod rejection;
 mod sample;
+mod scale;
 mod scatter;
 mod stats;
 
@@ -41,6 +42,7 @@ pub fn activity_page(props: &ActivityPageProps) -> Html {
         Page::Inverse => html! { <inverse::InversePage /> },
         Page::Rejection => html! { <rejection::RejectionPage /> },
         Page::Normal => html! { <normal::NormalPage /> },
+        Page::Scale => html! { <scale::ScalePage /> },
     }
 }
 

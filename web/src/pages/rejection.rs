@@ -18,7 +18,7 @@ use crate::state::{Action, LessonChange};
 const DRAWN_POINTS: usize = 3000;
 
 /// The proposal q: uniform over the plotted range, or a broad Gaussian.
-fn proposal(name: &str, range: (f64, f64)) -> Named {
+pub fn proposal_named(name: &str, range: (f64, f64)) -> Named {
     match name {
         "gaussian" => Named::Normal(Normal { mean: 0.0, sd: 2.0 }),
         _ => Named::Uniform(Uniform {
@@ -79,7 +79,7 @@ pub fn rejection_page() -> Html {
     let target = Named::new(&l.target, &l.drawn)
         .unwrap_or_else(|_| Named::new("mixture", &[]).expect("mixture"));
     let range = plot_range(&target);
-    let proposal = proposal(&l.proposal, range);
+    let proposal = proposal_named(&l.proposal, range);
     // Everything the draw depends on: the memo and the redraw share one key.
     let inputs = (
         l.target.clone(),
