@@ -6,7 +6,7 @@
 use latentlab_model::burn::prelude::*;
 use latentlab_model::scale::{DeviceTable, counts_of};
 use latentlab_sampling::catalogue::{Named, default_drawing};
-use latentlab_sampling::fit::{chi_square, kolmogorov_smirnov};
+use latentlab_sampling::fit::{chi_square, kolmogorov_smirnov, two_sample_chi_square};
 use latentlab_sampling::scale::{Proposal, Table};
 use latentlab_sampling::{Continuous, scale};
 
@@ -94,16 +94,21 @@ fn rejection_on_wgpu_accepts_one_in_m_matches_the_cpu_and_fits() {
         let counts = counts_of(on_gpu.histogram(draws.clone(), BINS).into_data());
         let draws = floats(draws);
         let cpu = scale::rejection_draws(&table, proposal, m, 8, 0, DRAWS);
+        // A GPU's ln/cos/exp may differ from the CPU's in the last bits (lavapipe's
+        // do not), moving a few draws across a bin edge or the acceptance line: the
+        // two runs are compared as samples, not draw by draw.
         let disagreements = draws
             .iter()
             .zip(&cpu)
             .filter(|(g, c)| (*g - *c).abs() > 1e-4)
             .count();
         eprintln!("{proposal:?}: {disagreements} of {DRAWS} draws differ from the CPU's");
-        assert!(
-            disagreements <= (DRAWS / 10_000) as usize,
-            "{proposal:?}: {disagreements} draws differ from the CPU's"
-        );
+        let cpu_counts: Vec<u64> = scale::histogram(&cpu, table.low, table.high, BINS)
+            .into_iter()
+            .map(u64::from)
+            .collect();
+        let same = two_sample_chi_square(&counts, &cpu_counts);
+        assert!(same.p_value > 0.001, "{proposal:?}: gpu vs cpu {same:?}");
 
         let accepted: u64 = counts.iter().sum();
         let rate = accepted as f64 / DRAWS as f64;

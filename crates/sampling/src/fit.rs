@@ -46,6 +46,30 @@ pub fn chi_square(observed: &[usize], probabilities: &[f64]) -> ChiSquare {
     }
 }
 
+/// Pearson's chi-square test that two tallies over the same bins come from one
+/// distribution (homogeneity): how the page and the tests compare a CPU run with
+/// a GPU run whose transcendentals differ in the last bits.
+pub fn two_sample_chi_square(a: &[u64], b: &[u64]) -> ChiSquare {
+    let (na, nb) = (a.iter().sum::<u64>() as f64, b.iter().sum::<u64>() as f64);
+    let mut statistic = 0.0;
+    let mut bins = 0usize;
+    for (&x, &y) in a.iter().zip(b) {
+        let both = (x + y) as f64;
+        if both == 0.0 {
+            continue;
+        }
+        bins += 1;
+        let (ea, eb) = (both * na / (na + nb), both * nb / (na + nb));
+        statistic += (x as f64 - ea).powi(2) / ea + (y as f64 - eb).powi(2) / eb;
+    }
+    let degrees_of_freedom = bins.saturating_sub(1);
+    ChiSquare {
+        statistic,
+        degrees_of_freedom,
+        p_value: upper_regularized_gamma(degrees_of_freedom as f64 / 2.0, statistic / 2.0),
+    }
+}
+
 /// ln Gamma(x) for x > 0 (Lanczos, g = 7, n = 9; about 15 digits).
 fn ln_gamma(x: f64) -> f64 {
     const C: [f64; 9] = [

@@ -350,6 +350,28 @@ mod tests {
     }
 
     #[test]
+    fn two_runs_are_one_distribution_and_a_skewed_run_is_not() {
+        use crate::fit::two_sample_chi_square;
+        let table = Table::of(&named("mixture"));
+        let tally = |draws: &[f32]| -> Vec<u64> {
+            histogram(draws, table.low, table.high, 64)
+                .into_iter()
+                .map(u64::from)
+                .collect()
+        };
+        let a = tally(&inverse_transform_draws(&table, 1, 0, 200_000));
+        let b = tally(&inverse_transform_draws(&table, 2, 0, 300_000));
+        let same = two_sample_chi_square(&a, &b);
+        assert!(same.p_value > 0.001, "{same:?}");
+        assert!(same.degrees_of_freedom > 50, "{same:?}");
+        let key = stream_key(2, streams::X);
+        let skewed: Vec<f32> = (0..300_000)
+            .map(|i| table.quantile(uniform(key, i).powf(1.1)))
+            .collect();
+        assert!(two_sample_chi_square(&a, &tally(&skewed)).p_value < 1e-6);
+    }
+
+    #[test]
     fn chunks_of_a_run_are_the_run() {
         let table = Table::of(&named("exponential"));
         let whole = inverse_transform_draws(&table, 9, 0, 1000);
