@@ -21,6 +21,7 @@ use yew::prelude::*;
 
 use crate::decoder::Decoded;
 use crate::route::Page;
+use crate::state::{Action, AppState, LessonChange};
 
 #[derive(Properties, PartialEq)]
 pub struct ActivityPageProps {
@@ -56,6 +57,26 @@ pub fn picture(decoded: &Option<Rc<Decoded>>, columns: usize) -> Option<Rc<RgbaG
             2,
         ))
     })
+}
+
+/// A `<select>` of a probability-page setting: picking an option dispatches `change`.
+pub fn lesson_select(
+    dispatcher: &UseReducerDispatcher<AppState>,
+    id: &'static str,
+    options: &[&'static str],
+    current: &str,
+    change: fn(String) -> LessonChange,
+) -> Html {
+    let d = dispatcher.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let s: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        d.dispatch(Action::Lesson(change(s.value())));
+    });
+    html! {
+        <select id={id} onchange={onchange}>
+            { for options.iter().map(|&o| html! { <option value={o} selected={current == o}>{o}</option> }) }
+        </select>
+    }
 }
 
 /// The value of the `<input>` an event came from, as a number.

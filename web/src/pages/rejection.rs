@@ -4,11 +4,11 @@ use latentlab_sampling::catalogue::{Named, histogram_vs_density, smallest_envelo
 use latentlab_sampling::continuous::{envelope_violations, rejection};
 use latentlab_sampling::fit::kolmogorov_smirnov;
 use latentlab_sampling::{Continuous, Normal, SeededRng, Uniform};
-use web_sys::{HtmlCanvasElement, HtmlSelectElement};
+use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::input_number;
 use super::inverse::{BINS, draw_fit, plot_range};
+use super::{input_number, lesson_select};
 use crate::app::AppHandle;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, RED, TEAL};
 use crate::sample_controls::SampleControls;
@@ -124,20 +124,8 @@ pub fn rejection_page() -> Html {
         });
     }
     let dispatcher = app.dispatcher();
-    let select = |id: &'static str,
-                  options: &[&'static str],
-                  current: &str,
-                  change: fn(String) -> LessonChange| {
-        let d = dispatcher.clone();
-        let onchange = Callback::from(move |e: Event| {
-            let s: HtmlSelectElement = e.target_unchecked_into();
-            d.dispatch(Action::Lesson(change(s.value())));
-        });
-        html! {
-            <select id={id} onchange={onchange}>
-                { for options.iter().map(|&o| html! { <option value={o} selected={current == o}>{o}</option> }) }
-            </select>
-        }
+    let select = |id, options: &[&'static str], current: &str, change| {
+        lesson_select(&dispatcher, id, options, current, change)
     };
     let on_m = {
         let d = dispatcher.clone();

@@ -4,7 +4,6 @@
 
 use std::rc::Rc;
 
-use latentlab_sampling::Continuous;
 use latentlab_sampling::catalogue::{NAMES, Named, smallest_envelope};
 use latentlab_sampling::continuous::envelope_violations;
 use latentlab_sampling::fit::two_sample_chi_square;
@@ -12,12 +11,11 @@ use latentlab_sampling::scale::{Proposal, Table};
 use web_sys::{HtmlCanvasElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::input_number;
-use super::inverse::plot_range;
+use super::inverse::{draw_fit, plot_range};
 use super::rejection::proposal_named;
+use super::{input_number, lesson_select};
 use crate::app::AppHandle;
 use crate::engine::Backend;
-use crate::plot::{self, Axes, ORANGE};
 use crate::route::{Lesson, SCALE_DRAWS};
 use crate::scale_run::{BINS, Method, Outcome, Request, run};
 use crate::state::{Action, LessonChange};
@@ -113,33 +111,16 @@ fn setup(l: &Lesson) -> (Named, Option<Named>, Request) {
     }
 }
 
-/// The newest run's histogram (as a density) under the sampled pdf.
-fn draw(canvas: &HtmlCanvasElement, dist: &Named, outcome: Option<&Outcome>) {
-    let Some(ctx) = plot::start(canvas, 640, 220) else {
-        return;
-    };
-    let range = plot_range(dist);
-    let mass = (dist.cdf(range.1) - dist.cdf(range.0)).max(1e-12);
+/// The newest run's histogram as a density (per unit x, over the draws kept).
+fn observed_density(outcome: Option<&Outcome>, range: (f64, f64)) -> Vec<f64> {
     let width = (range.1 - range.0) / f64::from(BINS);
-    let observed: Vec<f64> = outcome.map_or_else(Vec::new, |o| {
+    outcome.map_or_else(Vec::new, |o| {
         let total = o.accepted().max(1) as f64;
         o.counts
             .iter()
             .map(|&c| c as f64 / (total * width))
             .collect()
-    });
-    let pdf_top = (0..=200)
-        .map(|i| dist.pdf(range.0 + (range.1 - range.0) * f64::from(i) / 200.0) / mass)
-        .fold(0.0f64, f64::max);
-    let top = observed.iter().fold(pdf_top, |m, &v| m.max(v)) * 1.15;
-    let axes = Axes {
-        x: range,
-        y: (0.0, top.max(1e-6)),
-        rect: (30.0, 15.0, 590.0, 180.0),
-    };
-    plot::frame(&ctx, &axes, "x");
-    plot::bars(&ctx, &axes, &observed, "#4477aa99");
-    plot::curve(&ctx, &axes, |x| dist.pdf(x) / mass, ORANGE, 2.5);
+    })
 }
 
 fn sampler_label(request: &Request) -> String {
@@ -217,7 +198,13 @@ pub fn scale_page() -> Html {
         let (hist_ref, dist, newest) = (hist_ref.clone(), dist.clone(), runs.done.first().cloned());
         use_effect_with((l.clone(), newest.clone()), move |_| {
             if let Some(c) = hist_ref.cast::<HtmlCanvasElement>() {
-                draw(&c, &dist, newest.as_deref());
+                let range = plot_range(&dist);
+                draw_fit(
+                    &c,
+                    &dist,
+                    &observed_density(newest.as_deref(), range),
+                    range,
+                );
             }
         });
     }
@@ -235,20 +222,8 @@ pub fn scale_page() -> Html {
         })
     };
     let dispatcher = app.dispatcher();
-    let select = |id: &'static str,
-                  options: &[&'static str],
-                  current: &str,
-                  change: fn(String) -> LessonChange| {
-        let d = dispatcher.clone();
-        let onchange = Callback::from(move |e: Event| {
-            let s: HtmlSelectElement = e.target_unchecked_into();
-            d.dispatch(Action::Lesson(change(s.value())));
-        });
-        html! {
-            <select id={id} onchange={onchange}>
-                { for options.iter().map(|&o| html! { <option value={o} selected={current == o}>{o}</option> }) }
-            </select>
-        }
+    let select = |id, options: &[&'static str], current: &str, change| {
+        lesson_select(&dispatcher, id, options, current, change)
     };
     let on_draws = {
         let d = dispatcher.clone();
