@@ -62,7 +62,7 @@ impl Table {
 
     /// Width of one cell.
     pub fn step(&self) -> f32 {
-        (self.high - self.low) / TABLE_CELLS as f32
+        cell_width(self.low, self.high)
     }
 
     /// The table's inverse CDF at `u` in (0, 1): bisect for the cell with
@@ -130,6 +130,11 @@ impl Table {
     }
 }
 
+/// Width of one of a table's cells over `[low, high]` (what the kernels are given).
+pub fn cell_width(low: f32, high: f32) -> f32 {
+    (high - low) / TABLE_CELLS as f32
+}
+
 /// The value a rejected proposal is written as over `[low, high]`: finite, because
 /// WGSL lets a GPU assume no NaN ever occurs, and a whole range-width below the
 /// range, so [`histogram`] skips it.
@@ -169,11 +174,23 @@ pub fn uniform(key: u32, index: u32) -> f32 {
     ((hash32(hash32(index) ^ key) >> 9) as f32 + 0.5) * (1.0 / 8_388_608.0)
 }
 
-/// The streams a run uses; the kernels use the same numbers.
-pub mod streams {
-    pub const X: u32 = 0;
-    pub const ANGLE: u32 = 1;
-    pub const ACCEPT: u32 = 2;
+/// The keys of a run's three streams, hashed once per run (not once per draw):
+/// x (or u for inverse transform), the Box-Muller angle, and the acceptance u.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamKeys {
+    pub x: u32,
+    pub angle: u32,
+    pub accept: u32,
+}
+
+impl StreamKeys {
+    pub fn new(seed: u32) -> Self {
+        Self {
+            x: stream_key(seed, 0),
+            angle: stream_key(seed, 1),
+            accept: stream_key(seed, 2),
+        }
+    }
 }
 
 /// Where rejection sampling proposes from.
@@ -187,15 +204,15 @@ pub enum Proposal {
 
 impl Proposal {
     /// Proposal `index`: x and q(x).
-    pub fn propose(self, table: &Table, seed: u32, index: u32) -> (f32, f32) {
-        let u = uniform(stream_key(seed, streams::X), index);
+    pub fn propose(self, table: &Table, keys: StreamKeys, index: u32) -> (f32, f32) {
+        let u = uniform(keys.x, index);
         match self {
             Proposal::Uniform => {
                 let width = table.high - table.low;
                 (table.low + width * u, 1.0 / width)
             }
             Proposal::Normal { mean, sd } => {
-                let angle = uniform(stream_key(seed, streams::ANGLE), index);
+                let angle = uniform(keys.angle, index);
                 let radius = (-2.0 * u.ln()).sqrt();
                 let z = radius * (std::f32::consts::TAU * angle).cos();
                 let density = (-0.5 * z * z).exp() / (sd * 2.506_628_3);
@@ -207,7 +224,7 @@ impl Proposal {
 
 /// Draws `first .. first + count` of inverse transform through `table`.
 pub fn inverse_transform_draws(table: &Table, seed: u32, first: u32, count: u32) -> Vec<f32> {
-    let key = stream_key(seed, streams::X);
+    let key = StreamKeys::new(seed).x;
     (first..first + count)
         .map(|i| table.quantile(uniform(key, i)))
         .collect()
@@ -223,11 +240,11 @@ pub fn rejection_draws(
     first: u32,
     count: u32,
 ) -> Vec<f32> {
-    let key = stream_key(seed, streams::ACCEPT);
+    let keys = StreamKeys::new(seed);
     (first..first + count)
         .map(|i| {
-            let (x, q) = proposal.propose(table, seed, i);
-            if uniform(key, i) * m * q < table.density(x) {
+            let (x, q) = proposal.propose(table, keys, i);
+            if uniform(keys.accept, i) * m * q < table.density(x) {
                 x
             } else {
                 table.rejected()
@@ -262,9 +279,10 @@ mod tests {
 
     #[test]
     fn uniforms_are_open_and_streams_differ() {
-        let (a, b) = (stream_key(7, streams::X), stream_key(7, streams::ACCEPT));
+        let keys = StreamKeys::new(7);
+        let (a, b) = (keys.x, keys.accept);
         assert_ne!(a, b);
-        assert_ne!(stream_key(7, streams::X), stream_key(8, streams::X));
+        assert_ne!(keys.x, StreamKeys::new(8).x);
         let mut same = 0;
         for i in 0..100_000 {
             let (u, v) = (uniform(a, i), uniform(b, i));
@@ -309,7 +327,7 @@ mod tests {
         // u^1.1 instead of u shifts every draw a little to the left: both tests must notice.
         let dist = named("normal");
         let table = Table::of(&dist);
-        let key = stream_key(3, streams::X);
+        let key = StreamKeys::new(3).x;
         let draws: Vec<f32> = (0..100_000)
             .map(|i| table.quantile(uniform(key, i).powf(1.1)))
             .collect();
@@ -364,7 +382,7 @@ mod tests {
         let same = two_sample_chi_square(&a, &b);
         assert!(same.p_value > 0.001, "{same:?}");
         assert!(same.degrees_of_freedom > 50, "{same:?}");
-        let key = stream_key(2, streams::X);
+        let key = StreamKeys::new(2).x;
         let skewed: Vec<f32> = (0..300_000)
             .map(|i| table.quantile(uniform(key, i).powf(1.1)))
             .collect();

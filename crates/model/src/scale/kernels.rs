@@ -8,7 +8,7 @@ use burn::backend::wgpu::{CubeBackend, CubeTensor};
 use burn::tensor::{FloatDType, IntDType, Shape};
 use cubecl::prelude::*;
 use cubecl::{CubeDim, calculate_cube_count_elemwise};
-use latentlab_sampling::scale::{Proposal, TABLE_CELLS, rejected_marker, stream_key, streams};
+use latentlab_sampling::scale::{Proposal, StreamKeys, TABLE_CELLS, cell_width, rejected_marker};
 
 /// `latentlab_sampling::scale::hash32` (lowbias32).
 #[cube]
@@ -172,8 +172,8 @@ impl ScaleBackend for CubeBackend {
             table.into_tensor_arg(),
             output.clone().into_tensor_arg(),
             low,
-            (high - low) / TABLE_CELLS as f32,
-            stream_key(seed, streams::X),
+            cell_width(low, high),
+            StreamKeys::new(seed).x,
             first,
         );
         output
@@ -195,9 +195,10 @@ impl ScaleBackend for CubeBackend {
             Proposal::Uniform => (false, 0.0, 1.0),
             Proposal::Normal { mean, sd } => (true, mean, sd),
         };
+        let run_keys = StreamKeys::new(seed);
         let mut keys = SequenceArg::new();
-        for stream in [streams::X, streams::ANGLE, streams::ACCEPT] {
-            keys.push(stream_key(seed, stream));
+        for key in [run_keys.x, run_keys.angle, run_keys.accept] {
+            keys.push(key);
         }
         rejection_kernel::launch(
             &table.client.clone(),
@@ -206,7 +207,7 @@ impl ScaleBackend for CubeBackend {
             table.into_tensor_arg(),
             output.clone().into_tensor_arg(),
             low,
-            (high - low) / TABLE_CELLS as f32,
+            cell_width(low, high),
             keys,
             first,
             mean,
