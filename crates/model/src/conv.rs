@@ -10,8 +10,8 @@ use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
-use burn::tensor::activation::leaky_relu;
 
+use crate::blocks;
 use crate::objective::{Objective, Reconstruction};
 
 /// Shape of a [`ConvAutoencoder`]; stored whole in the weights manifest.
@@ -197,19 +197,19 @@ pub struct ConvAutoencoder {
 }
 
 impl ConvAutoencoder {
+    /// [BatchNorm +] LeakyReLU, as one fused op on the CPU (see [`blocks`]).
     fn activate<const D: usize>(&self, x: Tensor<D>, norm: Option<&BatchNorm>) -> Tensor<D> {
-        let x = match norm {
-            Some(norm) => norm.forward(x),
-            None => x,
-        };
-        leaky_relu(x, self.negative_slope)
+        match norm {
+            Some(norm) => blocks::norm_act(norm, x, self.negative_slope),
+            None => blocks::act(x, self.negative_slope),
+        }
     }
 
     /// Images `[batch, channels, h, w]` in [0, 1] to z's mean and, for a VAE, log variance.
     pub fn encode(&self, images: Tensor<4>) -> (Tensor<2>, Option<Tensor<2>>) {
         let mut x = images;
         for (index, conv) in self.encoder_convs.iter().enumerate() {
-            x = self.activate(conv.forward(x), self.encoder_norms.get(index));
+            x = self.activate(blocks::conv2d(conv, x), self.encoder_norms.get(index));
         }
         let x: Tensor<2> = x.flatten(1, 3);
         let log_var = self.z_log_var.as_ref().map(|l| l.forward(x.clone()));
@@ -228,8 +228,11 @@ impl ConvAutoencoder {
         }
         let mut x: Tensor<4> = x.reshape([batch, c, h, w]);
         for (index, conv) in self.decoder_convs.iter().enumerate() {
-            x = self.activate(conv.forward(x), self.decoder_norms.get(index));
+            x = self.activate(
+                blocks::conv_transpose2d(conv, x),
+                self.decoder_norms.get(index),
+            );
         }
-        self.output_conv.forward(x)
+        blocks::conv2d(&self.output_conv, x)
     }
 }

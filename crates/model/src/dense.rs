@@ -8,7 +8,7 @@ use burn::config::Config;
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
-use burn::tensor::activation::{relu, tanh};
+use burn::tensor::activation::tanh;
 use serde::{Deserialize, Serialize};
 
 use crate::objective::{Objective, Reconstruction};
@@ -166,7 +166,7 @@ impl DenseAutoencoder {
 
     fn activate(&self, x: Tensor<2>) -> Tensor<2> {
         match self.activation {
-            Activation::Relu => relu(x),
+            Activation::Relu => crate::blocks::act(x, 0.0),
             Activation::Tanh => tanh(x),
         }
     }

@@ -5,6 +5,7 @@
 //! the crate builds for `wasm32-unknown-unknown` and native alike. This is the only
 //! place a model is defined.
 
+pub mod blocks;
 pub mod conv;
 pub mod dense;
 pub mod grid;
@@ -12,6 +13,7 @@ pub mod latent;
 pub mod loss;
 pub mod objective;
 pub mod palette;
+pub mod quality;
 pub mod scale;
 pub mod view;
 pub mod weights;

@@ -48,6 +48,10 @@ pub struct Manifest {
     /// histograms (see [`Points`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points: Option<PointsInfo>,
+    /// Held-out quality figures of a VAE, written by `latentlab eval` (see
+    /// [`crate::quality`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quality: Option<crate::quality::Quality>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -169,6 +173,7 @@ impl Manifest {
             training: None,
             attributes: Vec::new(),
             points: None,
+            quality: None,
         }
     }
 

@@ -4,8 +4,10 @@ use std::path::Path;
 
 use anyhow::Result;
 use latentlab_model::burn::prelude::*;
+use latentlab_model::latent::normal_latents;
 use latentlab_model::latent::{manifold_grid, normal_cdf};
 use latentlab_model::palette::{class_colour, hex};
+use latentlab_model::quality::{self, Quality};
 use latentlab_model::weights::{AttributeVector, LoadedExport};
 use latentlab_model::{Autoencoder, Reconstruction};
 use serde::Serialize;
@@ -13,7 +15,7 @@ use serde::Serialize;
 use crate::data::Dataset;
 use crate::files::write_atomic;
 use crate::plot::{Canvas, Range, histogram_vs_normal, scatter};
-use crate::sample::{decode, write_grid_png, write_png, write_reconstructions_png};
+use crate::sample::{decode, to_vec, write_grid_png, write_png, write_reconstructions_png};
 use crate::train::evaluate;
 
 /// Posterior means (the codes, for a plain AE) of every image, `[n, latent_dim]`.
@@ -70,6 +72,55 @@ pub fn attribute_vectors(
     vectors
 }
 
+/// Images each diversity figure compares (all pairs of them).
+pub const DIVERSITY_IMAGES: usize = 256;
+
+/// Held-out quality figures of a VAE (`None` for a plain autoencoder, which has no
+/// prior to sample from). `loss_parts` is [`evaluate`]'s `(loss, reconstruction, kl)`.
+pub fn quality_of(
+    model: &Autoencoder,
+    latent_dim: usize,
+    data: &Dataset,
+    loss_parts: (f64, f64, f64),
+    device: &Device,
+) -> Result<Option<Quality>> {
+    let per_image = data.per_image();
+    let (mut means, mut log_vars, mut squared) = (Vec::new(), Vec::new(), 0.0f64);
+    let indices: Vec<usize> = (0..data.len()).collect();
+    for chunk in indices.chunks(250) {
+        let images = data.batch(chunk, device);
+        let (mean, log_var) = model.encode(images.clone());
+        let Some(log_var) = log_var else {
+            return Ok(None);
+        };
+        let decoded = model.decode(mean.clone());
+        let error: f32 = (decoded - images).square().sum().into_scalar();
+        squared += f64::from(error);
+        means.extend(to_vec(mean)?);
+        log_vars.extend(to_vec(log_var)?);
+    }
+    let kl_per_dim = quality::kl_per_dimension(&means, &log_vars, latent_dim);
+    let shown = DIVERSITY_IMAGES.min(data.len());
+    let z = normal_latents(0, DIVERSITY_IMAGES, latent_dim, 1.0);
+    let samples = decode(model, &z, latent_dim, device)?;
+    let real = data.floats(&(0..shown).collect::<Vec<_>>());
+    let sample_diversity = quality::mean_pairwise_distance(&samples, per_image);
+    let data_diversity = quality::mean_pairwise_distance(&real, per_image);
+    let (loss, reconstruction, kl) = loss_parts;
+    Ok(Some(Quality {
+        images: data.len(),
+        loss,
+        reconstruction,
+        kl,
+        reconstruction_mse: squared / (data.len() * per_image).max(1) as f64,
+        active_dims: quality::active_dimensions(&kl_per_dim),
+        kl_per_dim,
+        sample_diversity,
+        data_diversity,
+        diversity_ratio: sample_diversity / data_diversity.max(1e-12),
+    }))
+}
+
 /// What `eval` measured, also written as `eval.json`.
 #[derive(Debug, Serialize)]
 pub struct EvalReport {
@@ -88,6 +139,9 @@ pub struct EvalReport {
     /// Class name and `#rrggbb` colour of each label in the scatter plots.
     pub legend: Vec<(String, String)>,
     pub scatter_ranges: Vec<(Range, Range)>,
+    /// VAEs only: active dimensions, diversity and the rest (also stored in the
+    /// export's manifest).
+    pub quality: Option<Quality>,
 }
 
 pub fn run(
@@ -100,6 +154,13 @@ pub fn run(
     let spec = &manifest.model;
     let model = &export.model;
     let (loss, reconstruction, kl) = evaluate(model, spec, data, device, 500, 0);
+    let quality = quality_of(
+        model,
+        manifest.latent_dim,
+        data,
+        (loss, reconstruction, kl),
+        device,
+    )?;
     let objective = spec.objective();
     let per_pixel = reconstruction / objective.beta;
     let nats = (objective.reconstruction != Reconstruction::Mse)
@@ -197,6 +258,7 @@ pub fn run(
         pictures,
         legend,
         scatter_ranges,
+        quality,
     };
     write_atomic(
         &out.join("eval.json"),

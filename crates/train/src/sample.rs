@@ -24,11 +24,12 @@ pub struct RawSamples {
     pub pixels: Vec<f32>,
 }
 
-pub fn to_vec(tensor: Tensor<4>) -> Result<Vec<f32>> {
+/// A tensor's values read back as f32s.
+pub fn to_vec<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> {
     tensor
         .into_data()
         .try_to_vec::<f32>()
-        .map_err(|e| anyhow::anyhow!("cannot read decoded images: {e:?}"))
+        .map_err(|e| anyhow::anyhow!("cannot read a tensor back: {e:?}"))
 }
 
 /// Decodes `z` (row-major `[n, latent_dim]`) to `[n, c, h, w]` floats.

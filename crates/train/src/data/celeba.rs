@@ -2,7 +2,12 @@
 //! the Kaggle CSV (`image_id,5_o_Clock_Shadow,...`, values 1/-1) or the official TXT
 //! (a count line, a names line, then `000001.jpg -1  1 ...` rows). Works unchanged on
 //! the full 202,599-image download.
+//!
+//! When the folder has the official `list_eval_partition.txt` (or Kaggle's
+//! `list_eval_partition.csv`), each image carries its partition: 0 trains, 1
+//! validates, 2 is the test split, and images the file does not list are skipped.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail, ensure};
@@ -13,6 +18,7 @@ use super::{Attributes, Dataset};
 pub const IMAGE_DIR: &str = "img_align_celeba";
 const CSV_FILE: &str = "list_attr_celeba.csv";
 const TXT_FILE: &str = "list_attr_celeba.txt";
+const PARTITION_FILES: [&str; 2] = ["list_eval_partition.txt", "list_eval_partition.csv"];
 
 /// Attribute table in file order: image file names and their +1 / -1 rows.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +121,54 @@ pub fn parse_attributes(text: &str, path: &Path) -> Result<AttributeTable> {
     Ok(table)
 }
 
+/// Image name to official partition (0 train, 1 validation, 2 test), from the
+/// official `000001.jpg 0` lines or Kaggle's `image_id,partition` CSV.
+pub fn parse_partitions(text: &str, path: &Path) -> Result<HashMap<String, u8>> {
+    let mut partitions = HashMap::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || (index == 0 && line.starts_with("image_id")) {
+            continue;
+        }
+        let tokens: Vec<&str> = if line.contains(',') {
+            line.split(',').map(str::trim).collect()
+        } else {
+            line.split_whitespace().collect()
+        };
+        let [image, partition] = tokens[..] else {
+            bail!(
+                "{}:{}: expected `image partition`, got {line:?}",
+                path.display(),
+                index + 1
+            );
+        };
+        let partition = match partition {
+            "0" => 0,
+            "1" => 1,
+            "2" => 2,
+            other => bail!(
+                "{}:{}: partition {other:?} is not 0 (train), 1 (validation) or 2 (test)",
+                path.display(),
+                index + 1
+            ),
+        };
+        partitions.insert(image.to_string(), partition);
+    }
+    ensure!(
+        !partitions.is_empty(),
+        "{}: no partition rows",
+        path.display()
+    );
+    Ok(partitions)
+}
+
+fn partition_file(dir: &Path) -> Option<PathBuf> {
+    PARTITION_FILES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|p| p.is_file())
+}
+
 /// The attribute file of `dir`, CSV preferred.
 fn attribute_file(dir: &Path) -> Option<PathBuf> {
     [CSV_FILE, TXT_FILE]
@@ -166,6 +220,15 @@ pub fn load(dir: &Path, shape: [usize; 3], progress: bool) -> Result<Dataset> {
             (image_files(&image_dir)?, None)
         }
     };
+    let (files, attributes, partitions) = match partition_file(dir) {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            let table = parse_partitions(&text, &path)?;
+            keep_partitioned(files, attributes, &table, &path)?
+        }
+        None => (files, attributes, Vec::new()),
+    };
     let pixels = decode_all(&files, shape, "celeba", progress)?;
     Ok(Dataset {
         name: "celeba".into(),
@@ -174,7 +237,45 @@ pub fn load(dir: &Path, shape: [usize; 3], progress: bool) -> Result<Dataset> {
         labels: Vec::new(),
         classes: Vec::new(),
         attributes,
+        partitions,
     })
+}
+
+/// The images `table` lists (others are skipped), with their attribute rows and
+/// partitions.
+fn keep_partitioned(
+    files: Vec<PathBuf>,
+    attributes: Option<Attributes>,
+    table: &HashMap<String, u8>,
+    path: &Path,
+) -> Result<(Vec<PathBuf>, Option<Attributes>, Vec<u8>)> {
+    let mut kept = Vec::new();
+    let mut partitions = Vec::new();
+    let mut rows = Vec::new();
+    for (row, file) in files.into_iter().enumerate() {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        if let Some(&partition) = name.as_ref().and_then(|n| table.get(n)) {
+            kept.push(file);
+            partitions.push(partition);
+            rows.push(row);
+        }
+    }
+    ensure!(
+        !kept.is_empty(),
+        "{}: none of the images it lists are in the folder",
+        path.display()
+    );
+    let attributes = attributes.map(|a| {
+        let n = a.names.len();
+        Attributes {
+            values: rows
+                .iter()
+                .flat_map(|&r| a.values[r * n..(r + 1) * n].iter().copied())
+                .collect(),
+            names: a.names,
+        }
+    });
+    Ok((kept, attributes, partitions))
 }
 
 #[cfg(test)]
@@ -190,6 +291,25 @@ mod tests {
         assert_eq!(a, b);
         assert_eq!(a.names, ["Smiling", "Male"]);
         assert_eq!(a.values, [1, -1, -1, 1]);
+    }
+
+    #[test]
+    fn partitions_read_both_layouts_and_name_bad_lines() {
+        let txt = "000001.jpg 0\n000002.jpg 1\n\n000003.jpg 2\n";
+        let csv = "image_id,partition\n000001.jpg,0\n000002.jpg,1\n000003.jpg,2\n";
+        let a = parse_partitions(txt, Path::new("p.txt")).unwrap();
+        assert_eq!(a, parse_partitions(csv, Path::new("p.csv")).unwrap());
+        assert_eq!(
+            (a["000001.jpg"], a["000002.jpg"], a["000003.jpg"]),
+            (0, 1, 2)
+        );
+        let err = parse_partitions("a.jpg 0\nb.jpg 3\n", Path::new("p.txt")).unwrap_err();
+        assert!(
+            err.to_string().contains("p.txt:2") && err.to_string().contains("\"3\""),
+            "{err}"
+        );
+        let err = parse_partitions("a.jpg 0\nb.jpg\n", Path::new("p.txt")).unwrap_err();
+        assert!(err.to_string().contains("p.txt:2"), "{err}");
     }
 
     #[test]

@@ -49,5 +49,6 @@ pub fn load(path: &Path, shape: [usize; 3]) -> Result<Dataset> {
         labels: Vec::new(),
         classes: Vec::new(),
         attributes: None,
+        partitions: Vec::new(),
     })
 }

@@ -216,6 +216,7 @@ pub fn load_folder(dir: &Path, shape: [usize; 3], progress: bool) -> Result<Data
         labels,
         classes,
         attributes: None,
+        partitions: Vec::new(),
     })
 }
 

@@ -18,9 +18,12 @@ use latentlab_model::latent::SeededRng;
 pub enum Split {
     /// Images to train on.
     Train,
-    /// Held-out images: the official test files for MNIST layouts, otherwise a seeded
-    /// `fraction` of the images (the same ones for the same seed).
+    /// Held-out images: the official test files for MNIST layouts, CelebA's official
+    /// validation partition when the folder has one, otherwise a seeded `fraction` of
+    /// the images (the same ones for the same seed).
     Validation,
+    /// CelebA's official test partition (only data with a partition file has one).
+    Test,
 }
 
 /// How a split is cut from data without an official test set.
@@ -50,6 +53,9 @@ pub struct Dataset {
     pub labels: Vec<u32>,
     pub classes: Vec<String>,
     pub attributes: Option<Attributes>,
+    /// Official partition per image (0 train, 1 validation, 2 test) when the data
+    /// came with one (CelebA's `list_eval_partition.txt`); empty otherwise.
+    pub partitions: Vec<u8>,
 }
 
 impl Dataset {
@@ -105,6 +111,11 @@ impl Dataset {
                     .collect(),
             }
         });
+        let partitions = if self.partitions.is_empty() {
+            Vec::new()
+        } else {
+            indices.iter().map(|&i| self.partitions[i]).collect()
+        };
         Dataset {
             name: self.name.clone(),
             shape: self.shape,
@@ -112,6 +123,7 @@ impl Dataset {
             labels,
             classes: self.classes.clone(),
             attributes,
+            partitions,
         }
     }
 
@@ -148,8 +160,30 @@ fn seeded_split(all: &Dataset, split: Split, rule: SplitRule) -> Result<Dataset>
     let mut chosen: Vec<usize> = match split {
         Split::Validation => order[..held_out].to_vec(),
         Split::Train => order[held_out..].to_vec(),
+        Split::Test => bail!(
+            "{}: only data with an official test partition (CelebA's list_eval_partition.txt) has a test split",
+            all.name
+        ),
     };
     chosen.sort_unstable();
+    Ok(all.subset(&chosen))
+}
+
+/// Cuts `split` out of data that carries official partitions, in file order.
+fn partition_split(all: &Dataset, split: Split) -> Result<Dataset> {
+    let wanted = match split {
+        Split::Train => 0,
+        Split::Validation => 1,
+        Split::Test => 2,
+    };
+    let chosen: Vec<usize> = (0..all.len())
+        .filter(|&i| all.partitions[i] == wanted)
+        .collect();
+    ensure!(
+        !chosen.is_empty(),
+        "{}: the partition file lists no images of partition {wanted} ({split:?}) that are present",
+        all.name
+    );
     Ok(all.subset(&chosen))
 }
 
@@ -218,7 +252,13 @@ pub fn load(
     };
     splits
         .iter()
-        .map(|&split| seeded_split(&all, split, rule))
+        .map(|&split| {
+            if all.partitions.is_empty() {
+                seeded_split(&all, split, rule)
+            } else {
+                partition_split(&all, split)
+            }
+        })
         .collect()
 }
 
@@ -226,7 +266,8 @@ pub fn load(
 fn load_idx(path: &Path, split: Split, shape: [usize; 3], idx_name: &str) -> Result<Dataset> {
     let which = match split {
         Split::Train => idx::IdxSplit::Train,
-        Split::Validation => idx::IdxSplit::Test,
+        // MNIST layouts have one held-out set, the t10k files.
+        Split::Validation | Split::Test => idx::IdxSplit::Test,
     };
     let raw = idx::load_idx_split(path, which)?;
     let pixels = images::pad_grey(&raw.pixels, [raw.rows, raw.cols], shape, path)?;
@@ -242,6 +283,7 @@ fn load_idx(path: &Path, split: Split, shape: [usize; 3], idx_name: &str) -> Res
         labels: raw.labels.iter().map(|&l| u32::from(l)).collect(),
         classes,
         attributes: None,
+        partitions: Vec::new(),
     })
 }
 
@@ -257,6 +299,7 @@ mod tests {
             labels: (0..count as u32).collect(),
             classes: vec![],
             attributes: None,
+            partitions: Vec::new(),
         }
     }
 
@@ -287,6 +330,52 @@ mod tests {
         assert_ne!(
             other.pixels, val.pixels,
             "another seed holds out other images"
+        );
+    }
+
+    /// A CelebA-layout folder whose partition file picks the splits: image k is
+    /// filled with grey level 10 k, so a split's pixels say which images it holds.
+    #[test]
+    fn celeba_partition_file_chooses_train_validation_and_test() {
+        let dir = tempfile::tempdir().unwrap();
+        let images = dir.path().join(celeba::IMAGE_DIR);
+        std::fs::create_dir(&images).unwrap();
+        for k in 1..=5u8 {
+            image::RgbImage::from_pixel(4, 4, image::Rgb([10 * k; 3]))
+                .save(images.join(format!("00000{k}.png")))
+                .unwrap();
+        }
+        let attributes =
+            "5\nSmiling\n000001.png 1\n000002.png -1\n000003.png 1\n000004.png -1\n000005.png 1\n";
+        std::fs::write(dir.path().join("list_attr_celeba.txt"), attributes).unwrap();
+        // 000003 is not listed: it belongs to no split.
+        let partitions = "000001.png 0\n000002.png 1\n000004.png 0\n000005.png 2\n";
+        std::fs::write(dir.path().join("list_eval_partition.txt"), partitions).unwrap();
+        let rule = SplitRule {
+            validation_fraction: 0.5,
+            seed: 1,
+        };
+        let splits = [Split::Train, Split::Validation, Split::Test];
+        let got = load(dir.path(), &splits, rule, [1, 4, 4], "", false).unwrap();
+        let levels = |d: &Dataset| d.pixels.chunks(16).map(|img| img[0]).collect::<Vec<u8>>();
+        assert_eq!(levels(&got[0]), [10, 40]);
+        assert_eq!(levels(&got[1]), [20]);
+        assert_eq!(levels(&got[2]), [50]);
+        assert_eq!(
+            got[0].attributes.as_ref().unwrap().values,
+            [1, -1],
+            "rows follow the images"
+        );
+
+        std::fs::write(
+            dir.path().join("list_eval_partition.txt"),
+            "000001.png 0\n000002.png x\n",
+        )
+        .unwrap();
+        let err = load(dir.path(), &splits, rule, [1, 4, 4], "", false).unwrap_err();
+        assert!(
+            format!("{err:#}").contains("list_eval_partition.txt:2"),
+            "{err:#}"
         );
     }
 

@@ -1,0 +1,724 @@
+//! The fused blocks' arithmetic on plain `f32` slices in NCHW order: im2col + gemm
+//! convolutions (forward, input, weight and bias gradients), transposed
+//! convolutions as their adjoints, and BatchNorm + LeakyReLU in one pass forward and
+//! two backward.
+//!
+//! Why by hand: burn-flex has no conv backward of its own, so burn's default turns
+//! the weight gradient into a conv with batch and channels swapped (many small,
+//! single-threaded gemms) and BatchNorm into about twenty tensor passes. Here every
+//! image is one gemm of a useful size (M = output channels, N = output pixels,
+//! K = input channels x 9), images run in parallel, and each thread reuses its
+//! column buffer and accumulates its own weight gradient, summed once at the end.
+
+use gemm::{Parallelism, gemm};
+
+/// One convolution's geometry: a `channels x height x width` image seen through a
+/// square `kernel` at `stride` with `padding`, giving `out_height x out_width`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Geometry {
+    pub channels: usize,
+    pub height: usize,
+    pub width: usize,
+    pub kernel: usize,
+    pub stride: usize,
+    pub padding: usize,
+    pub out_height: usize,
+    pub out_width: usize,
+}
+
+impl Geometry {
+    /// The geometry of a conv over `channels x height x width`.
+    pub fn conv(
+        channels: usize,
+        height: usize,
+        width: usize,
+        kernel: usize,
+        stride: usize,
+        padding: usize,
+    ) -> Self {
+        Self {
+            channels,
+            height,
+            width,
+            kernel,
+            stride,
+            padding,
+            out_height: (height + 2 * padding - kernel) / stride + 1,
+            out_width: (width + 2 * padding - kernel) / stride + 1,
+        }
+    }
+
+    /// Rows of the column matrix: one per (channel, kernel row, kernel column).
+    pub fn patch(&self) -> usize {
+        self.channels * self.kernel * self.kernel
+    }
+
+    /// Columns of the column matrix: one per output pixel.
+    pub fn pixels(&self) -> usize {
+        self.out_height * self.out_width
+    }
+
+    pub fn image(&self) -> usize {
+        self.channels * self.height * self.width
+    }
+}
+
+/// The output columns `lo..hi` whose input column `ow * stride + kw - padding`
+/// lies inside a row of `width` pixels.
+#[inline]
+fn valid_columns(g: &Geometry, kw: usize) -> (usize, usize) {
+    let lo = g.padding.saturating_sub(kw).div_ceil(g.stride);
+    let hi = (g.width + g.padding)
+        .saturating_sub(kw)
+        .div_ceil(g.stride)
+        .min(g.out_width);
+    (lo.min(hi), hi)
+}
+
+/// `cols[patch, pixels]` of one image: each column is the receptive field of one
+/// output pixel (zero where it hangs over the padding). Bounds are worked out once
+/// per row, so the inner loops are plain copies (stride 1) or gathers.
+pub fn im2col(image: &[f32], g: &Geometry, cols: &mut [f32]) {
+    let pixels = g.pixels();
+    let (k, s) = (g.kernel, g.stride);
+    for c in 0..g.channels {
+        let plane = &image[c * g.height * g.width..(c + 1) * g.height * g.width];
+        for kh in 0..k {
+            for kw in 0..k {
+                let (lo, hi) = valid_columns(g, kw);
+                let row = &mut cols[((c * k + kh) * k + kw) * pixels..][..pixels];
+                for (oh, out) in row.chunks_exact_mut(g.out_width).enumerate() {
+                    let ih = (oh * s + kh) as isize - g.padding as isize;
+                    if ih < 0 || ih >= g.height as isize {
+                        out.fill(0.0);
+                        continue;
+                    }
+                    let line = &plane[ih as usize * g.width..(ih as usize + 1) * g.width];
+                    out[..lo].fill(0.0);
+                    out[hi..].fill(0.0);
+                    let first = lo * s + kw - g.padding;
+                    if s == 1 {
+                        out[lo..hi].copy_from_slice(&line[first..first + hi - lo]);
+                    } else {
+                        for (o, &v) in out[lo..hi].iter_mut().zip(line[first..].iter().step_by(s)) {
+                            *o = v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The adjoint of [`im2col`]: adds every column entry back onto the pixel it came
+/// from. `image` must be zeroed (or hold what the sum should start from).
+pub fn col2im(cols: &[f32], g: &Geometry, image: &mut [f32]) {
+    let pixels = g.pixels();
+    let (k, s) = (g.kernel, g.stride);
+    for c in 0..g.channels {
+        let plane = &mut image[c * g.height * g.width..(c + 1) * g.height * g.width];
+        for kh in 0..k {
+            for kw in 0..k {
+                let (lo, hi) = valid_columns(g, kw);
+                let row = &cols[((c * k + kh) * k + kw) * pixels..][..pixels];
+                for (oh, values) in row.chunks_exact(g.out_width).enumerate() {
+                    let ih = (oh * s + kh) as isize - g.padding as isize;
+                    if ih < 0 || ih >= g.height as isize {
+                        continue;
+                    }
+                    let line = &mut plane[ih as usize * g.width..(ih as usize + 1) * g.width];
+                    let first = lo * s + kw - g.padding;
+                    if s == 1 {
+                        for (o, &v) in line[first..first + hi - lo].iter_mut().zip(&values[lo..hi])
+                        {
+                            *o += v;
+                        }
+                    } else {
+                        for (o, &v) in line[first..].iter_mut().step_by(s).zip(&values[lo..hi]) {
+                            *o += v;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A row-major `rows x cols` matrix, or its transpose, for [`matmul`].
+#[derive(Clone, Copy)]
+struct Mat<'a> {
+    data: &'a [f32],
+    /// Strides of the matrix as used (after any transpose): row, column.
+    row_stride: isize,
+    col_stride: isize,
+}
+
+impl<'a> Mat<'a> {
+    fn new(data: &'a [f32], cols: usize) -> Self {
+        Self {
+            data,
+            row_stride: cols as isize,
+            col_stride: 1,
+        }
+    }
+}
+
+/// `dst[m, n] (row-major) = lhs[m, k] * rhs[k, n] (+ dst when `accumulate`)`, on the
+/// calling thread (the callers already run one image per thread).
+fn matmul(dst: &mut [f32], m: usize, n: usize, k: usize, lhs: Mat, rhs: Mat, accumulate: bool) {
+    debug_assert!(dst.len() >= m * n);
+    // SAFETY: the strides describe matrices that lie inside the slices (checked by the
+    // callers' shapes), and `dst` does not alias `lhs` or `rhs`.
+    unsafe {
+        gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            accumulate,
+            lhs.data.as_ptr(),
+            lhs.col_stride,
+            lhs.row_stride,
+            rhs.data.as_ptr(),
+            rhs.col_stride,
+            rhs.row_stride,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            Parallelism::None,
+        );
+    }
+}
+
+/// A pointer through which parallel workers write disjoint parts of one buffer.
+#[derive(Clone, Copy)]
+struct Disjoint(*mut f32);
+// SAFETY: every user writes only the part of the buffer that belongs to its image.
+unsafe impl Send for Disjoint {}
+unsafe impl Sync for Disjoint {}
+
+impl Disjoint {
+    /// The `index`-th chunk of `len` values.
+    ///
+    /// # Safety
+    /// No two live chunks may overlap and the buffer must outlive them.
+    #[allow(clippy::mut_from_ref)]
+    unsafe fn chunk(&self, index: usize, len: usize) -> &mut [f32] {
+        unsafe { std::slice::from_raw_parts_mut(self.0.add(index * len), len) }
+    }
+}
+
+std::thread_local! {
+    static SCRATCH: std::cell::RefCell<Vec<f32>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Images are split into at most this many pieces, whatever the thread count, so
+/// the order in which per-piece gradients are summed never changes: results are
+/// bit-identical from run to run (resume is exact) and between wasm and native.
+const PIECES: usize = 8;
+
+/// Runs `work(state, scratch, image)` for every image, the pieces in parallel
+/// where rayon is on, each piece with its own `state` (from `init`) and a
+/// `scratch` buffer of `scratch_len` values; the states are merged in piece order.
+fn over_images<S: Send>(
+    images: usize,
+    scratch_len: usize,
+    init: impl Fn() -> S + Sync + Send,
+    work: impl Fn(&mut S, &mut [f32], usize) + Sync + Send,
+    merge: impl Fn(S, S) -> S,
+) -> S {
+    let pieces = images.clamp(1, PIECES);
+    let per_piece = images.div_ceil(pieces);
+    let run_piece = |piece: usize| {
+        let mut state = init();
+        // Each worker thread keeps its scratch buffer between calls: fresh multi-MB
+        // buffers every op cost page faults and TLB shootdowns (measured: 12% of a
+        // celeba-vae step in the kernel).
+        let mut scratch = SCRATCH.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
+        if scratch.len() < scratch_len {
+            scratch.resize(scratch_len, 0.0);
+        }
+        for image in piece * per_piece..((piece + 1) * per_piece).min(images) {
+            work(&mut state, &mut scratch[..scratch_len], image);
+        }
+        SCRATCH.with(|cell| *cell.borrow_mut() = scratch);
+        state
+    };
+    #[cfg(feature = "rayon")]
+    let states: Vec<S> = {
+        use rayon::prelude::*;
+        (0..pieces).into_par_iter().map(run_piece).collect()
+    };
+    #[cfg(not(feature = "rayon"))]
+    let states: Vec<S> = (0..pieces).map(run_piece).collect();
+    states.into_iter().reduce(merge).unwrap_or_else(init)
+}
+
+/// Runs `work(index)` for `0..count`, in parallel where rayon is on.
+fn for_each(count: usize, work: impl Fn(usize) + Sync + Send) {
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        (0..count).into_par_iter().for_each(work);
+    }
+    #[cfg(not(feature = "rayon"))]
+    (0..count).for_each(work);
+}
+
+/// Adds the elementwise sum of `b` into `a` (the merge of per-worker gradients).
+fn add_into(mut a: Vec<f32>, b: Vec<f32>) -> Vec<f32> {
+    for (x, y) in a.iter_mut().zip(&b) {
+        *x += y;
+    }
+    a
+}
+
+/// Conv forward: `x[batch, g.image()]`, `weight[out, g.patch()]`, `bias[out]` to
+/// `[batch, out, g.pixels()]`.
+pub fn conv_forward(x: &[f32], g: &Geometry, weight: &[f32], bias: &[f32], out: usize) -> Vec<f32> {
+    let batch = x.len() / g.image();
+    let (patch, pixels) = (g.patch(), g.pixels());
+    let mut y = vec![0.0f32; batch * out * pixels];
+    let dst = Disjoint(y.as_mut_ptr());
+    over_images(
+        batch,
+        patch * pixels,
+        || (),
+        |_, cols, b| {
+            im2col(&x[b * g.image()..(b + 1) * g.image()], g, cols);
+            // SAFETY: image b's output block is written by this worker only.
+            let y_b = unsafe { dst.chunk(b, out * pixels) };
+            for (o, row) in y_b.chunks_exact_mut(pixels).enumerate() {
+                row.fill(bias[o]);
+            }
+            matmul(
+                y_b,
+                out,
+                pixels,
+                patch,
+                Mat::new(weight, patch),
+                Mat::new(cols, pixels),
+                true,
+            );
+        },
+        |_, _| (),
+    );
+    y
+}
+
+/// `dst[cols, rows]` = the transpose of row-major `src[rows, cols]`, in 16x16 tiles.
+pub fn transpose(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
+    const TILE: usize = 16;
+    for r0 in (0..rows).step_by(TILE) {
+        for c0 in (0..cols).step_by(TILE) {
+            for r in r0..(r0 + TILE).min(rows) {
+                for c in c0..(c0 + TILE).min(cols) {
+                    dst[c * rows + r] = src[r * cols + c];
+                }
+            }
+        }
+    }
+}
+
+fn transposed(src: &[f32], rows: usize, cols: usize) -> Vec<f32> {
+    let mut dst = vec![0.0f32; src.len()];
+    transpose(src, rows, cols, &mut dst);
+    dst
+}
+
+/// Gradients of [`conv_forward`] given `dy[batch, out, g.pixels()]`: the input's
+/// (when `input_grad`), the weight's and the bias's. Every gemm reads row-major
+/// operands (the transposes are made explicitly, small ones per image): gemm packs
+/// a strided operand one float at a time, which cost 17% of a face VAE step.
+pub fn conv_backward(
+    x: &[f32],
+    g: &Geometry,
+    weight: &[f32],
+    out: usize,
+    dy: &[f32],
+    input_grad: bool,
+) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
+    let batch = x.len() / g.image();
+    let (patch, pixels) = (g.patch(), g.pixels());
+    let weight_t = transposed(weight, out, patch);
+    let mut dx = if input_grad {
+        vec![0.0f32; x.len()]
+    } else {
+        Vec::new()
+    };
+    let dst = Disjoint(dx.as_mut_ptr());
+    let dw_t = over_images(
+        batch,
+        patch * pixels + pixels * out,
+        || vec![0.0f32; patch * out],
+        |dw_t, scratch, b| {
+            let (cols, dy_t) = scratch.split_at_mut(patch * pixels);
+            let dy_b = &dy[b * out * pixels..(b + 1) * out * pixels];
+            im2col(&x[b * g.image()..(b + 1) * g.image()], g, cols);
+            // dW^T [patch, out] += cols [patch, pixels] . dY_b^T [pixels, out]
+            transpose(dy_b, out, pixels, dy_t);
+            matmul(
+                dw_t,
+                patch,
+                out,
+                pixels,
+                Mat::new(cols, pixels),
+                Mat::new(dy_t, out),
+                true,
+            );
+            if input_grad {
+                // dcols = W^T [patch, out] . dY_b [out, pixels], then back onto the image.
+                matmul(
+                    cols,
+                    patch,
+                    pixels,
+                    out,
+                    Mat::new(&weight_t, out),
+                    Mat::new(dy_b, pixels),
+                    false,
+                );
+                // SAFETY: image b's gradient block is written by this worker only.
+                col2im(cols, g, unsafe { dst.chunk(b, g.image()) });
+            }
+        },
+        add_into,
+    );
+    (
+        input_grad.then_some(dx),
+        transposed(&dw_t, patch, out),
+        channel_sums(dy, out, pixels),
+    )
+}
+
+/// Transposed conv forward: `x[batch, in, g.pixels()]` to `[batch, g.image()]`, where
+/// `g` is the geometry of the conv it is the adjoint of (its image is this op's
+/// output) and `weight[in, g.patch()]` is burn's `[in, out, k, k]`.
+pub fn conv_transpose_forward(
+    x: &[f32],
+    g: &Geometry,
+    weight: &[f32],
+    bias: &[f32],
+    input: usize,
+) -> Vec<f32> {
+    let (patch, pixels) = (g.patch(), g.pixels());
+    let batch = x.len() / (input * pixels);
+    let weight_t = transposed(weight, input, patch);
+    let mut y = vec![0.0f32; batch * g.image()];
+    let dst = Disjoint(y.as_mut_ptr());
+    let plane = g.height * g.width;
+    over_images(
+        batch,
+        patch * pixels,
+        || (),
+        |_, cols, b| {
+            let x_b = &x[b * input * pixels..(b + 1) * input * pixels];
+            // cols [patch, pixels] = W^T [patch, in] . x_b [in, pixels]
+            matmul(
+                cols,
+                patch,
+                pixels,
+                input,
+                Mat::new(&weight_t, input),
+                Mat::new(x_b, pixels),
+                false,
+            );
+            // SAFETY: image b's output block is written by this worker only.
+            let y_b = unsafe { dst.chunk(b, g.image()) };
+            for (c, p) in y_b.chunks_exact_mut(plane).enumerate() {
+                p.fill(bias[c]);
+            }
+            col2im(cols, g, y_b);
+        },
+        |_, _| (),
+    );
+    y
+}
+
+/// Gradients of [`conv_transpose_forward`] given `dy[batch, g.image()]`.
+pub fn conv_transpose_backward(
+    x: &[f32],
+    g: &Geometry,
+    weight: &[f32],
+    input: usize,
+    dy: &[f32],
+    input_grad: bool,
+) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
+    let (patch, pixels) = (g.patch(), g.pixels());
+    let batch = x.len() / (input * pixels);
+    let mut dx = if input_grad {
+        vec![0.0f32; x.len()]
+    } else {
+        Vec::new()
+    };
+    let dst = Disjoint(dx.as_mut_ptr());
+    let dw_t = over_images(
+        batch,
+        patch * pixels + pixels * input,
+        || vec![0.0f32; patch * input],
+        |dw_t, scratch, b| {
+            let (cols, x_t) = scratch.split_at_mut(patch * pixels);
+            let x_b = &x[b * input * pixels..(b + 1) * input * pixels];
+            im2col(&dy[b * g.image()..(b + 1) * g.image()], g, cols);
+            // dW^T [patch, in] += dcols [patch, pixels] . x_b^T [pixels, in]
+            transpose(x_b, input, pixels, x_t);
+            matmul(
+                dw_t,
+                patch,
+                input,
+                pixels,
+                Mat::new(cols, pixels),
+                Mat::new(x_t, input),
+                true,
+            );
+            if input_grad {
+                // SAFETY: image b's gradient block is written by this worker only.
+                let dx_b = unsafe { dst.chunk(b, input * pixels) };
+                // dx_b [in, pixels] = W [in, patch] . dcols [patch, pixels]
+                matmul(
+                    dx_b,
+                    input,
+                    pixels,
+                    patch,
+                    Mat::new(weight, patch),
+                    Mat::new(cols, pixels),
+                    false,
+                );
+            }
+        },
+        add_into,
+    );
+    (
+        input_grad.then_some(dx),
+        transposed(&dw_t, patch, input),
+        channel_sums(dy, g.channels, g.height * g.width),
+    )
+}
+
+/// Sum of `f(v)` over a slice in 16 independent f32 lanes, so it vectorises, with
+/// the lanes added in f64. A plane is at most a few thousand values, so the f32
+/// lanes lose nothing that matters; totals across planes are kept in f64.
+#[inline]
+fn lane_sum(values: &[f32], f: impl Fn(f32) -> f32) -> f64 {
+    let mut lanes = [0.0f32; 16];
+    let chunks = values.chunks_exact(16);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (lane, &v) in lanes.iter_mut().zip(chunk) {
+            *lane += f(v);
+        }
+    }
+    lanes.iter().map(|&l| f64::from(l)).sum::<f64>()
+        + rest.iter().map(|&v| f64::from(f(v))).sum::<f64>()
+}
+
+/// [`lane_sum`] of two sums over pairs of values.
+#[inline]
+fn lane_sum2(a: &[f32], b: &[f32], f: impl Fn(f32, f32) -> (f32, f32)) -> (f64, f64) {
+    let (mut first, mut second) = ([0.0f32; 16], [0.0f32; 16]);
+    let (ca, cb) = (a.chunks_exact(16), b.chunks_exact(16));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (xa, xb) in ca.zip(cb) {
+        for i in 0..16 {
+            let (p, q) = f(xa[i], xb[i]);
+            first[i] += p;
+            second[i] += q;
+        }
+    }
+    let total = |lanes: [f32; 16]| lanes.iter().map(|&l| f64::from(l)).sum::<f64>();
+    let (mut p, mut q) = (total(first), total(second));
+    for (&x, &y) in ra.iter().zip(rb) {
+        let (dp, dq) = f(x, y);
+        p += f64::from(dp);
+        q += f64::from(dq);
+    }
+    (p, q)
+}
+
+/// Per-channel sums of `[batch, channels, plane]` values.
+pub fn channel_sums(values: &[f32], channels: usize, plane: usize) -> Vec<f32> {
+    let mut sums = vec![0.0f64; channels];
+    for (i, chunk) in values.chunks_exact(plane).enumerate() {
+        sums[i % channels] += lane_sum(chunk, |v| v);
+    }
+    sums.into_iter().map(|s| s as f32).collect()
+}
+
+/// Per-channel mean and biased variance of `[batch, channels, plane]` (BatchNorm's
+/// training statistics), each channel in one parallel task.
+pub fn channel_stats(x: &[f32], channels: usize, plane: usize) -> (Vec<f32>, Vec<f32>) {
+    let batch = x.len() / (channels * plane);
+    let count = (batch * plane) as f64;
+    let mut stats = vec![0.0f32; 2 * channels];
+    let dst = Disjoint(stats.as_mut_ptr());
+    for_each(channels, |c| {
+        let planes = || (0..batch).map(|b| &x[(b * channels + c) * plane..][..plane]);
+        let mean = planes().map(|p| lane_sum(p, |v| v)).sum::<f64>() / count;
+        let m = mean as f32;
+        let squares: f64 = planes().map(|p| lane_sum(p, |v| (v - m) * (v - m))).sum();
+        // SAFETY: channel c writes only its own pair.
+        let pair = unsafe { dst.chunk(c, 2) };
+        pair[0] = mean as f32;
+        pair[1] = (squares / count) as f32;
+    });
+    let (means, variances) = stats.chunks_exact(2).map(|p| (p[0], p[1])).unzip();
+    (means, variances)
+}
+
+/// LeakyReLU's slope at a pre-activation value (`slope = 0` is ReLU).
+#[inline]
+fn slope_at(z: f32, slope: f32) -> f32 {
+    if z > 0.0 { 1.0 } else { slope }
+}
+
+/// LeakyReLU of one value; exactly 0 below zero for ReLU (even at -inf).
+#[inline]
+fn leaky(z: f32, slope: f32) -> f32 {
+    if z > 0.0 {
+        z
+    } else if slope == 0.0 {
+        0.0
+    } else {
+        z * slope
+    }
+}
+
+/// Per-channel affine map `x * scale + shift` of a BatchNorm with these statistics.
+fn affine(
+    gamma: &[f32],
+    beta: &[f32],
+    mean: &[f32],
+    variance: &[f32],
+    epsilon: f32,
+) -> Vec<(f32, f32)> {
+    (0..gamma.len())
+        .map(|c| {
+            let scale = gamma[c] / (variance[c] + epsilon).sqrt();
+            (scale, beta[c] - mean[c] * scale)
+        })
+        .collect()
+}
+
+/// BatchNorm with the given statistics, then LeakyReLU, in one pass over
+/// `[batch, channels, plane]`.
+#[allow(clippy::too_many_arguments)]
+pub fn norm_act_forward(
+    x: &[f32],
+    channels: usize,
+    plane: usize,
+    gamma: &[f32],
+    beta: &[f32],
+    mean: &[f32],
+    variance: &[f32],
+    epsilon: f32,
+    slope: f32,
+) -> Vec<f32> {
+    let maps = affine(gamma, beta, mean, variance, epsilon);
+    let mut y = vec![0.0f32; x.len()];
+    let image = channels * plane;
+    let dst = Disjoint(y.as_mut_ptr());
+    for_each(x.len() / image, |b| {
+        // SAFETY: image b is written by this task only.
+        let out = unsafe { dst.chunk(b, image) };
+        let x_b = &x[b * image..(b + 1) * image];
+        for ((out, x), &(scale, shift)) in out
+            .chunks_exact_mut(plane)
+            .zip(x_b.chunks_exact(plane))
+            .zip(&maps)
+        {
+            for (o, &v) in out.iter_mut().zip(x) {
+                *o = leaky(v * scale + shift, slope);
+            }
+        }
+    });
+    y
+}
+
+/// Gradients of training-mode BatchNorm + LeakyReLU (statistics of the batch itself)
+/// given `dy`: the input's, gamma's and beta's. Two passes: per-channel sums, then
+/// the input gradient.
+#[allow(clippy::too_many_arguments)]
+pub fn norm_act_backward(
+    x: &[f32],
+    channels: usize,
+    plane: usize,
+    gamma: &[f32],
+    beta: &[f32],
+    mean: &[f32],
+    variance: &[f32],
+    epsilon: f32,
+    slope: f32,
+    dy: &[f32],
+) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    let batch = x.len() / (channels * plane);
+    let count = (batch * plane) as f32;
+    let inv_std: Vec<f32> = variance
+        .iter()
+        .map(|v| 1.0 / (v + epsilon).sqrt())
+        .collect();
+    let mut sums = vec![0.0f32; 2 * channels];
+    let dst = Disjoint(sums.as_mut_ptr());
+    // Pass 1: per channel, sum of dz (beta's gradient) and of dz * x_hat (gamma's).
+    for_each(channels, |c| {
+        let (mut dbeta, mut dgamma) = (0.0f64, 0.0f64);
+        let (m, s, g, b) = (mean[c], inv_std[c], gamma[c], beta[c]);
+        for image in 0..batch {
+            let at = (image * channels + c) * plane;
+            let (p, q) = lane_sum2(&x[at..at + plane], &dy[at..at + plane], |v, grad| {
+                let x_hat = (v - m) * s;
+                let dz = grad * slope_at(g * x_hat + b, slope);
+                (dz, dz * x_hat)
+            });
+            dbeta += p;
+            dgamma += q;
+        }
+        // SAFETY: channel c writes only its own pair.
+        let pair = unsafe { dst.chunk(c, 2) };
+        pair[0] = dbeta as f32;
+        pair[1] = dgamma as f32;
+    });
+    let (dbeta, dgamma): (Vec<f32>, Vec<f32>) = sums.chunks_exact(2).map(|p| (p[0], p[1])).unzip();
+    // Pass 2: dx = gamma * inv_std / n * (n dz - sum dz - x_hat sum(dz x_hat)).
+    let mut dx = vec![0.0f32; x.len()];
+    let image = channels * plane;
+    let dst = Disjoint(dx.as_mut_ptr());
+    for_each(batch, |b| {
+        // SAFETY: image b's gradient is written by this task only.
+        let out = unsafe { dst.chunk(b, image) };
+        for c in 0..channels {
+            let at = b * image + c * plane;
+            let (m, s, g, bt) = (mean[c], inv_std[c], gamma[c], beta[c]);
+            let (k, sum_dz, sum_dz_x) = (g * s / count, dbeta[c], dgamma[c]);
+            let out = &mut out[c * plane..(c + 1) * plane];
+            for ((o, &v), &grad) in out
+                .iter_mut()
+                .zip(&x[at..at + plane])
+                .zip(&dy[at..at + plane])
+            {
+                let x_hat = (v - m) * s;
+                let dz = grad * slope_at(g * x_hat + bt, slope);
+                *o = k * (count * dz - sum_dz - x_hat * sum_dz_x);
+            }
+        }
+    });
+    (dx, dgamma, dbeta)
+}
+
+/// LeakyReLU in place.
+pub fn act_forward(x: &mut [f32], slope: f32) {
+    for v in x.iter_mut() {
+        *v = leaky(*v, slope);
+    }
+}
+
+/// LeakyReLU's input gradient from its output `y` (same sign as its input for
+/// `slope >= 0`).
+pub fn act_backward(y: &[f32], dy: &[f32], slope: f32) -> Vec<f32> {
+    y.iter()
+        .zip(dy)
+        .map(|(&v, &g)| g * slope_at(v, slope))
+        .collect()
+}
