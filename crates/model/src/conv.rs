@@ -212,15 +212,18 @@ impl ConvAutoencoder {
             x = self.activate(blocks::conv2d(conv, x), self.encoder_norms.get(index));
         }
         let x: Tensor<2> = x.flatten(1, 3);
-        let log_var = self.z_log_var.as_ref().map(|l| l.forward(x.clone()));
-        (self.z_mean.forward(x), log_var)
+        let log_var = self
+            .z_log_var
+            .as_ref()
+            .map(|l| blocks::linear(l, x.clone()));
+        (blocks::linear(&self.z_mean, x), log_var)
     }
 
     /// Latent vectors `[batch, latent_dim]` to pixel logits `[batch, channels, h, w]`.
     pub fn decode_logits(&self, z: Tensor<2>) -> Tensor<4> {
         let batch = z.dims()[0];
         let [c, h, w] = self.bottleneck;
-        let mut x = self.decoder_input.forward(z);
+        let mut x = blocks::linear(&self.decoder_input, z);
         // The seed's Fashion decoder reshapes the dense output as it is; the face
         // decoder normalises and activates it first.
         if let Some(norm) = &self.decoder_input_norm {

@@ -174,10 +174,13 @@ impl DenseAutoencoder {
     pub fn encode(&self, images: Tensor<4>) -> (Tensor<2>, Option<Tensor<2>>) {
         let mut x: Tensor<2> = images.flatten(1, 3);
         for layer in &self.encoder {
-            x = self.activate(layer.forward(x));
+            x = self.activate(crate::blocks::linear(layer, x));
         }
-        let log_var = self.z_log_var.as_ref().map(|l| l.forward(x.clone()));
-        (self.z_mean.forward(x), log_var)
+        let log_var = self
+            .z_log_var
+            .as_ref()
+            .map(|l| crate::blocks::linear(l, x.clone()));
+        (crate::blocks::linear(&self.z_mean, x), log_var)
     }
 
     /// Pixel logits (or raw values for a linear decoder) and, for a Gaussian decoder,
@@ -187,12 +190,15 @@ impl DenseAutoencoder {
         let [c, h, w] = self.image_shape;
         let mut x = z;
         for layer in &self.decoder {
-            x = self.activate(layer.forward(x));
+            x = self.activate(crate::blocks::linear(layer, x));
         }
         let log_var = self
             .output_log_var
             .as_ref()
-            .map(|l| l.forward(x.clone()).reshape([batch, c, h, w]));
-        (self.output.forward(x).reshape([batch, c, h, w]), log_var)
+            .map(|l| crate::blocks::linear(l, x.clone()).reshape([batch, c, h, w]));
+        (
+            crate::blocks::linear(&self.output, x).reshape([batch, c, h, w]),
+            log_var,
+        )
     }
 }

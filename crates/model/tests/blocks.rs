@@ -94,6 +94,9 @@ fn conv2d_forward_and_gradients_match_burn() {
         (2, 4, 3, 8, 6, 3, 2, 0),
         (2, 3, 2, 6, 7, 1, 1, 0),
         (4, 8, 8, 16, 16, 3, 2, 1),
+        // Small maps are stacked into one gemm (64 images of 2x2 at a time): 70
+        // images make a full group and a ragged one.
+        (70, 2, 3, 4, 4, 3, 2, 1),
     ];
     for (batch, input, out, h, w, k, stride, pad) in cases {
         let conv = Conv2dConfig::new([input, out], [k, k])
@@ -147,6 +150,7 @@ fn conv_transpose2d_forward_and_gradients_match_burn() {
         (3, 3, 1, 4, 3, 1, 1, 0),
         (2, 2, 3, 3, 3, 2, 0, 0),
         (4, 8, 8, 4, 4, 2, 1, 1),
+        (70, 3, 2, 2, 2, 2, 1, 1),
     ];
     for (batch, input, out, h, w, stride, pad, pad_out) in cases {
         let conv = ConvTranspose2dConfig::new([input, out], [3, 3])
@@ -240,6 +244,40 @@ fn batch_norm_leaky_relu_inference_matches_burn() {
     let x = random([2, channels, 3, 6], &device);
     let want = leaky_relu(layer.forward(x.clone()), 0.3);
     assert_close("norm_act inference", blocks::norm_act(&layer, x, 0.3), want);
+}
+
+#[test]
+fn linear_forward_and_gradients_match_burn() {
+    let device = device();
+    for (batch, input, output) in [(1, 3, 2), (7, 33, 17), (128, 64, 20)] {
+        let layer = burn::nn::LinearConfig::new(input, output).init(&device);
+        let x = random([batch, input], &device);
+        let (x_ref, x_fused) = (x.clone().require_grad(), x.require_grad());
+        let want = layer.forward(x_ref.clone());
+        let got = blocks::linear(&layer, x_fused.clone());
+        let r = random([batch, output], &device);
+        let grads_ref = probe(want.clone(), &r).backward();
+        let grads = probe(got.clone(), &r).backward();
+        let what = format!("linear {batch}x{input}->{output}");
+        assert_close(&format!("{what} output"), got, want);
+        assert_close(
+            &format!("{what} dx"),
+            x_fused.grad(&grads).unwrap(),
+            x_ref.grad(&grads_ref).unwrap(),
+        );
+        let w = layer.weight.val();
+        assert_close(
+            &format!("{what} dw"),
+            w.grad(&grads).unwrap(),
+            w.grad(&grads_ref).unwrap(),
+        );
+        let b = layer.bias.as_ref().unwrap().val();
+        assert_close(
+            &format!("{what} db"),
+            b.grad(&grads).unwrap(),
+            b.grad(&grads_ref).unwrap(),
+        );
+    }
 }
 
 #[test]

@@ -119,6 +119,34 @@ impl Backward<Flex, 3> for NormActBackward {
 }
 
 #[derive(Debug)]
+struct LinearBackward;
+
+impl Backward<Flex, 3> for LinearBackward {
+    /// Input, weight.
+    type State = (FlexTensor, FlexTensor);
+
+    fn backward(self, ops: Ops<Self::State, 3>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_x, node_w, node_b] = ops.parents;
+        let dy = values(&grads.consume::<Flex>(&ops.node));
+        let (x, weight) = ops.state;
+        let (x_shape, w_shape) = (x.shape().to_vec(), weight.shape().to_vec());
+        let (input, output) = (w_shape[0], w_shape[1]);
+        let (x, weight) = (values(&x), values(&weight));
+        let (dx, dw, db) = cpu::linear_backward(
+            slice(&x),
+            slice(&weight),
+            slice(&dy),
+            input,
+            output,
+            node_x.is_some(),
+        );
+        register!(grads, node_x, tensor(dx.expect("asked for"), x_shape));
+        register!(grads, node_w, tensor(dw, w_shape));
+        register!(grads, node_b, tensor(db, vec![output]));
+    }
+}
+
+#[derive(Debug)]
 struct ActBackward;
 
 impl Backward<Flex, 1> for ActBackward {
@@ -241,6 +269,25 @@ impl<C: CheckpointStrategy> ConvBlocks for Autodiff<Flex, C> {
             OpsKind::UnTracked(prep) => {
                 prep.finish(Flex::fused_norm_act(x, gamma, beta, stats, epsilon, slope))
             }
+        }
+    }
+
+    fn fused_linear(x: Tracked<C>, weight: Tracked<C>, bias: Tracked<C>) -> Tracked<C> {
+        let prep = LinearBackward
+            .prepare::<C>([x.node(), weight.node(), bias.node()])
+            .compute_bound()
+            .stateful();
+        let (x, weight, bias) = (
+            x.into_primitive(),
+            weight.into_primitive(),
+            bias.into_primitive(),
+        );
+        match prep {
+            OpsKind::Tracked(prep) => {
+                let y = Flex::fused_linear(x.clone(), weight.clone(), bias);
+                prep.finish((x, weight), y)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(Flex::fused_linear(x, weight, bias)),
         }
     }
 

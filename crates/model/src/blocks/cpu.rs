@@ -78,7 +78,10 @@ fn valid_columns(g: &Geometry, kw: usize) -> (usize, usize) {
 /// `cols[patch, pixels]` of one image: each column is the receptive field of one
 /// output pixel (zero where it hangs over the padding). Bounds are worked out once
 /// per row, so the inner loops are plain copies (stride 1) or gathers.
-pub fn im2col(image: &[f32], g: &Geometry, cols: &mut [f32]) {
+///
+/// `cols` has rows of `ld` values and this image fills columns `at..at + pixels`,
+/// so several images can share one column matrix (one gemm for all of them).
+pub fn im2col(image: &[f32], g: &Geometry, cols: &mut [f32], ld: usize, at: usize) {
     let pixels = g.pixels();
     let (k, s) = (g.kernel, g.stride);
     for c in 0..g.channels {
@@ -86,7 +89,7 @@ pub fn im2col(image: &[f32], g: &Geometry, cols: &mut [f32]) {
         for kh in 0..k {
             for kw in 0..k {
                 let (lo, hi) = valid_columns(g, kw);
-                let row = &mut cols[((c * k + kh) * k + kw) * pixels..][..pixels];
+                let row = &mut cols[((c * k + kh) * k + kw) * ld + at..][..pixels];
                 for (oh, out) in row.chunks_exact_mut(g.out_width).enumerate() {
                     let ih = (oh * s + kh) as isize - g.padding as isize;
                     if ih < 0 || ih >= g.height as isize {
@@ -111,8 +114,9 @@ pub fn im2col(image: &[f32], g: &Geometry, cols: &mut [f32]) {
 }
 
 /// The adjoint of [`im2col`]: adds every column entry back onto the pixel it came
-/// from. `image` must be zeroed (or hold what the sum should start from).
-pub fn col2im(cols: &[f32], g: &Geometry, image: &mut [f32]) {
+/// from, reading columns `at..at + pixels` of rows of `ld` values. `image` must be
+/// zeroed (or hold what the sum should start from).
+pub fn col2im(cols: &[f32], g: &Geometry, image: &mut [f32], ld: usize, at: usize) {
     let pixels = g.pixels();
     let (k, s) = (g.kernel, g.stride);
     for c in 0..g.channels {
@@ -120,7 +124,7 @@ pub fn col2im(cols: &[f32], g: &Geometry, image: &mut [f32]) {
         for kh in 0..k {
             for kw in 0..k {
                 let (lo, hi) = valid_columns(g, kw);
-                let row = &cols[((c * k + kh) * k + kw) * pixels..][..pixels];
+                let row = &cols[((c * k + kh) * k + kw) * ld + at..][..pixels];
                 for (oh, values) in row.chunks_exact(g.out_width).enumerate() {
                     let ih = (oh * s + kh) as isize - g.padding as isize;
                     if ih < 0 || ih >= g.height as isize {
@@ -166,6 +170,29 @@ impl<'a> Mat<'a> {
 /// `dst[m, n] (row-major) = lhs[m, k] * rhs[k, n] (+ dst when `accumulate`)`, on the
 /// calling thread (the callers already run one image per thread).
 fn matmul(dst: &mut [f32], m: usize, n: usize, k: usize, lhs: Mat, rhs: Mat, accumulate: bool) {
+    matmul_on(dst, m, n, k, lhs, rhs, accumulate, Parallelism::None);
+}
+
+/// [`matmul`] on every core (rayon builds only): for the one big gemm of a dense layer.
+fn matmul_parallel(dst: &mut [f32], m: usize, n: usize, k: usize, lhs: Mat, rhs: Mat) {
+    #[cfg(feature = "rayon")]
+    let parallelism = Parallelism::Rayon(0);
+    #[cfg(not(feature = "rayon"))]
+    let parallelism = Parallelism::None;
+    matmul_on(dst, m, n, k, lhs, rhs, false, parallelism);
+}
+
+#[allow(clippy::too_many_arguments)]
+fn matmul_on(
+    dst: &mut [f32],
+    m: usize,
+    n: usize,
+    k: usize,
+    lhs: Mat,
+    rhs: Mat,
+    accumulate: bool,
+    parallelism: Parallelism,
+) {
     debug_assert!(dst.len() >= m * n);
     // SAFETY: the strides describe matrices that lie inside the slices (checked by the
     // callers' shapes), and `dst` does not alias `lhs` or `rhs`.
@@ -189,7 +216,7 @@ fn matmul(dst: &mut [f32], m: usize, n: usize, k: usize, lhs: Mat, rhs: Mat, acc
             false,
             false,
             false,
-            Parallelism::None,
+            parallelism,
         );
     }
 }
@@ -221,29 +248,46 @@ std::thread_local! {
 /// bit-identical from run to run (resume is exact) and between wasm and native.
 const PIECES: usize = 8;
 
-/// Runs `work(state, scratch, image)` for every image, the pieces in parallel
-/// where rayon is on, each piece with its own `state` (from `init`) and a
-/// `scratch` buffer of `scratch_len` values; the states are merged in piece order.
-fn over_images<S: Send>(
+/// Images per gemm for a layer with `pixels` output pixels: small feature maps are
+/// stacked side by side until a gemm has about 256 columns, because gemm runs far
+/// below peak on thin matrices (a 4x4 map alone gives N = 16).
+fn group_size(pixels: usize) -> usize {
+    (256 / pixels.max(1)).max(1)
+}
+
+/// Runs `work(state, scratch, first, count)` for consecutive groups of at most
+/// `group` images, the pieces in parallel where rayon is on, each piece with its
+/// own `state` (from `init`) and a `scratch` buffer of `scratch_len` values; the
+/// states are merged in piece order. Pieces depend only on the sizes, so the
+/// result is the same on any number of threads.
+fn over_groups<S: Send>(
     images: usize,
+    group: usize,
     scratch_len: usize,
     init: impl Fn() -> S + Sync + Send,
-    work: impl Fn(&mut S, &mut [f32], usize) + Sync + Send,
+    work: impl Fn(&mut S, &mut [f32], usize, usize) + Sync + Send,
     merge: impl Fn(S, S) -> S,
 ) -> S {
-    let pieces = images.clamp(1, PIECES);
-    let per_piece = images.div_ceil(pieces);
+    let groups = images.div_ceil(group);
+    let pieces = groups.clamp(1, PIECES);
+    let groups_per_piece = groups.div_ceil(pieces);
     let run_piece = |piece: usize| {
         let mut state = init();
         // Each worker thread keeps its scratch buffer between calls: fresh multi-MB
-        // buffers every op cost page faults and TLB shootdowns (measured: 12% of a
-        // celeba-vae step in the kernel).
+        // buffers every op cost page faults and TLB shootdowns.
         let mut scratch = SCRATCH.with(|cell| std::mem::take(&mut *cell.borrow_mut()));
         if scratch.len() < scratch_len {
             scratch.resize(scratch_len, 0.0);
         }
-        for image in piece * per_piece..((piece + 1) * per_piece).min(images) {
-            work(&mut state, &mut scratch[..scratch_len], image);
+        let first_group = piece * groups_per_piece;
+        for gi in first_group..((piece + 1) * groups_per_piece).min(groups) {
+            let first = gi * group;
+            work(
+                &mut state,
+                &mut scratch[..scratch_len],
+                first,
+                group.min(images - first),
+            );
         }
         SCRATCH.with(|cell| *cell.borrow_mut() = scratch);
         state
@@ -256,6 +300,21 @@ fn over_images<S: Send>(
     #[cfg(not(feature = "rayon"))]
     let states: Vec<S> = (0..pieces).map(run_piece).collect();
     states.into_iter().reduce(merge).unwrap_or_else(init)
+}
+
+/// Copies `rows` rows of `len` values from `src` (rows `len` apart) into `dst` at
+/// column `at` of rows `ld` apart.
+fn gather_rows(src: &[f32], rows: usize, len: usize, dst: &mut [f32], ld: usize, at: usize) {
+    for r in 0..rows {
+        dst[r * ld + at..][..len].copy_from_slice(&src[r * len..(r + 1) * len]);
+    }
+}
+
+/// The inverse of [`gather_rows`].
+fn scatter_rows(src: &[f32], ld: usize, at: usize, rows: usize, len: usize, dst: &mut [f32]) {
+    for r in 0..rows {
+        dst[r * len..(r + 1) * len].copy_from_slice(&src[r * ld + at..][..len]);
+    }
 }
 
 /// Runs `work(index)` for `0..count`, in parallel where rayon is on.
@@ -282,28 +341,46 @@ fn add_into(mut a: Vec<f32>, b: Vec<f32>) -> Vec<f32> {
 pub fn conv_forward(x: &[f32], g: &Geometry, weight: &[f32], bias: &[f32], out: usize) -> Vec<f32> {
     let batch = x.len() / g.image();
     let (patch, pixels) = (g.patch(), g.pixels());
+    let group = group_size(pixels).min(batch.max(1));
+    let wide = group * pixels;
     let mut y = vec![0.0f32; batch * out * pixels];
     let dst = Disjoint(y.as_mut_ptr());
-    over_images(
+    over_groups(
         batch,
-        patch * pixels,
+        group,
+        (patch + out) * wide,
         || (),
-        |_, cols, b| {
-            im2col(&x[b * g.image()..(b + 1) * g.image()], g, cols);
-            // SAFETY: image b's output block is written by this worker only.
-            let y_b = unsafe { dst.chunk(b, out * pixels) };
-            for (o, row) in y_b.chunks_exact_mut(pixels).enumerate() {
-                row.fill(bias[o]);
+        |_, scratch, first, count| {
+            let ld = count * pixels;
+            let (cols, y_group) = scratch.split_at_mut(patch * wide);
+            for j in 0..count {
+                let b = first + j;
+                im2col(
+                    &x[b * g.image()..(b + 1) * g.image()],
+                    g,
+                    cols,
+                    ld,
+                    j * pixels,
+                );
             }
+            // Y [out, images x pixels] = W [out, patch] . cols [patch, images x pixels]
             matmul(
-                y_b,
+                y_group,
                 out,
-                pixels,
+                ld,
                 patch,
                 Mat::new(weight, patch),
-                Mat::new(cols, pixels),
-                true,
+                Mat::new(cols, ld),
+                false,
             );
+            for j in 0..count {
+                // SAFETY: image first + j's output block is written by this worker only.
+                let y_b = unsafe { dst.chunk(first + j, out * pixels) };
+                scatter_rows(y_group, ld, j * pixels, out, pixels, y_b);
+                for (o, row) in y_b.chunks_exact_mut(pixels).enumerate() {
+                    row.iter_mut().for_each(|v| *v += bias[o]);
+                }
+            }
         },
         |_, _| (),
     );
@@ -344,6 +421,8 @@ pub fn conv_backward(
 ) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
     let batch = x.len() / g.image();
     let (patch, pixels) = (g.patch(), g.pixels());
+    let group = group_size(pixels).min(batch.max(1));
+    let wide = group * pixels;
     let weight_t = transposed(weight, out, patch);
     let mut dx = if input_grad {
         vec![0.0f32; x.len()]
@@ -351,38 +430,64 @@ pub fn conv_backward(
         Vec::new()
     };
     let dst = Disjoint(dx.as_mut_ptr());
-    let dw_t = over_images(
+    let dw_t = over_groups(
         batch,
-        patch * pixels + pixels * out,
+        group,
+        (patch + 2 * out) * wide,
         || vec![0.0f32; patch * out],
-        |dw_t, scratch, b| {
-            let (cols, dy_t) = scratch.split_at_mut(patch * pixels);
-            let dy_b = &dy[b * out * pixels..(b + 1) * out * pixels];
-            im2col(&x[b * g.image()..(b + 1) * g.image()], g, cols);
-            // dW^T [patch, out] += cols [patch, pixels] . dY_b^T [pixels, out]
-            transpose(dy_b, out, pixels, dy_t);
+        |dw_t, scratch, first, count| {
+            let ld = count * pixels;
+            let (cols, rest) = scratch.split_at_mut(patch * wide);
+            let (dy_group, dy_t) = rest.split_at_mut(out * wide);
+            for j in 0..count {
+                let b = first + j;
+                let dy_b = &dy[b * out * pixels..(b + 1) * out * pixels];
+                im2col(
+                    &x[b * g.image()..(b + 1) * g.image()],
+                    g,
+                    cols,
+                    ld,
+                    j * pixels,
+                );
+                transpose(
+                    dy_b,
+                    out,
+                    pixels,
+                    &mut dy_t[j * pixels * out..(j + 1) * pixels * out],
+                );
+                gather_rows(dy_b, out, pixels, dy_group, ld, j * pixels);
+            }
+            // dW^T [patch, out] += cols [patch, n] . dY^T [n, out]
             matmul(
                 dw_t,
                 patch,
                 out,
-                pixels,
-                Mat::new(cols, pixels),
+                ld,
+                Mat::new(cols, ld),
                 Mat::new(dy_t, out),
                 true,
             );
             if input_grad {
-                // dcols = W^T [patch, out] . dY_b [out, pixels], then back onto the image.
+                // dcols = W^T [patch, out] . dY [out, n], then back onto each image.
                 matmul(
                     cols,
                     patch,
-                    pixels,
+                    ld,
                     out,
                     Mat::new(&weight_t, out),
-                    Mat::new(dy_b, pixels),
+                    Mat::new(dy_group, ld),
                     false,
                 );
-                // SAFETY: image b's gradient block is written by this worker only.
-                col2im(cols, g, unsafe { dst.chunk(b, g.image()) });
+                for j in 0..count {
+                    // SAFETY: image first + j's gradient block is written by this worker only.
+                    col2im(
+                        cols,
+                        g,
+                        unsafe { dst.chunk(first + j, g.image()) },
+                        ld,
+                        j * pixels,
+                    );
+                }
             }
         },
         add_into,
@@ -406,32 +511,49 @@ pub fn conv_transpose_forward(
 ) -> Vec<f32> {
     let (patch, pixels) = (g.patch(), g.pixels());
     let batch = x.len() / (input * pixels);
+    let group = group_size(pixels).min(batch.max(1));
+    let wide = group * pixels;
     let weight_t = transposed(weight, input, patch);
     let mut y = vec![0.0f32; batch * g.image()];
     let dst = Disjoint(y.as_mut_ptr());
     let plane = g.height * g.width;
-    over_images(
+    over_groups(
         batch,
-        patch * pixels,
+        group,
+        (patch + input) * wide,
         || (),
-        |_, cols, b| {
-            let x_b = &x[b * input * pixels..(b + 1) * input * pixels];
-            // cols [patch, pixels] = W^T [patch, in] . x_b [in, pixels]
+        |_, scratch, first, count| {
+            let ld = count * pixels;
+            let (cols, x_group) = scratch.split_at_mut(patch * wide);
+            for j in 0..count {
+                let b = first + j;
+                gather_rows(
+                    &x[b * input * pixels..(b + 1) * input * pixels],
+                    input,
+                    pixels,
+                    x_group,
+                    ld,
+                    j * pixels,
+                );
+            }
+            // cols [patch, n] = W^T [patch, in] . X [in, n]
             matmul(
                 cols,
                 patch,
-                pixels,
+                ld,
                 input,
                 Mat::new(&weight_t, input),
-                Mat::new(x_b, pixels),
+                Mat::new(x_group, ld),
                 false,
             );
-            // SAFETY: image b's output block is written by this worker only.
-            let y_b = unsafe { dst.chunk(b, g.image()) };
-            for (c, p) in y_b.chunks_exact_mut(plane).enumerate() {
-                p.fill(bias[c]);
+            for j in 0..count {
+                // SAFETY: image first + j's output block is written by this worker only.
+                let y_b = unsafe { dst.chunk(first + j, g.image()) };
+                for (c, p) in y_b.chunks_exact_mut(plane).enumerate() {
+                    p.fill(bias[c]);
+                }
+                col2im(cols, g, y_b, ld, j * pixels);
             }
-            col2im(cols, g, y_b);
         },
         |_, _| (),
     );
@@ -449,44 +571,66 @@ pub fn conv_transpose_backward(
 ) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
     let (patch, pixels) = (g.patch(), g.pixels());
     let batch = x.len() / (input * pixels);
+    let group = group_size(pixels).min(batch.max(1));
+    let wide = group * pixels;
     let mut dx = if input_grad {
         vec![0.0f32; x.len()]
     } else {
         Vec::new()
     };
     let dst = Disjoint(dx.as_mut_ptr());
-    let dw_t = over_images(
+    let dw_t = over_groups(
         batch,
-        patch * pixels + pixels * input,
+        group,
+        (patch + 2 * input) * wide,
         || vec![0.0f32; patch * input],
-        |dw_t, scratch, b| {
-            let (cols, x_t) = scratch.split_at_mut(patch * pixels);
-            let x_b = &x[b * input * pixels..(b + 1) * input * pixels];
-            im2col(&dy[b * g.image()..(b + 1) * g.image()], g, cols);
-            // dW^T [patch, in] += dcols [patch, pixels] . x_b^T [pixels, in]
-            transpose(x_b, input, pixels, x_t);
+        |dw_t, scratch, first, count| {
+            let ld = count * pixels;
+            let (cols, rest) = scratch.split_at_mut(patch * wide);
+            let (x_t, dx_group) = rest.split_at_mut(input * wide);
+            for j in 0..count {
+                let b = first + j;
+                im2col(
+                    &dy[b * g.image()..(b + 1) * g.image()],
+                    g,
+                    cols,
+                    ld,
+                    j * pixels,
+                );
+                let x_b = &x[b * input * pixels..(b + 1) * input * pixels];
+                transpose(
+                    x_b,
+                    input,
+                    pixels,
+                    &mut x_t[j * pixels * input..(j + 1) * pixels * input],
+                );
+            }
+            // dW^T [patch, in] += dcols [patch, n] . X^T [n, in]
             matmul(
                 dw_t,
                 patch,
                 input,
-                pixels,
-                Mat::new(cols, pixels),
+                ld,
+                Mat::new(cols, ld),
                 Mat::new(x_t, input),
                 true,
             );
             if input_grad {
-                // SAFETY: image b's gradient block is written by this worker only.
-                let dx_b = unsafe { dst.chunk(b, input * pixels) };
-                // dx_b [in, pixels] = W [in, patch] . dcols [patch, pixels]
+                // dX [in, n] = W [in, patch] . dcols [patch, n]
                 matmul(
-                    dx_b,
+                    dx_group,
                     input,
-                    pixels,
+                    ld,
                     patch,
                     Mat::new(weight, patch),
-                    Mat::new(cols, pixels),
+                    Mat::new(cols, ld),
                     false,
                 );
+                for j in 0..count {
+                    // SAFETY: image first + j's gradient block is written by this worker only.
+                    let dx_b = unsafe { dst.chunk(first + j, input * pixels) };
+                    scatter_rows(dx_group, ld, j * pixels, input, pixels, dx_b);
+                }
             }
         },
         add_into,
@@ -496,6 +640,76 @@ pub fn conv_transpose_backward(
         transposed(&dw_t, patch, input),
         channel_sums(dy, g.channels, g.height * g.width),
     )
+}
+
+/// Dense layer `x[batch, input] . weight[input, output] + bias` (burn's `Linear`
+/// layout), one gemm on every core: flex runs this shape on one thread.
+pub fn linear_forward(
+    x: &[f32],
+    weight: &[f32],
+    bias: &[f32],
+    input: usize,
+    output: usize,
+) -> Vec<f32> {
+    let batch = x.len() / input;
+    let mut y = vec![0.0f32; batch * output];
+    matmul_parallel(
+        &mut y,
+        batch,
+        output,
+        input,
+        Mat::new(x, input),
+        Mat::new(weight, output),
+    );
+    for row in y.chunks_exact_mut(output) {
+        for (v, b) in row.iter_mut().zip(bias) {
+            *v += b;
+        }
+    }
+    y
+}
+
+/// Gradients of [`linear_forward`] given `dy[batch, output]`: the input's (when
+/// `input_grad`), the weight's and the bias's; row-major gemms only.
+pub fn linear_backward(
+    x: &[f32],
+    weight: &[f32],
+    dy: &[f32],
+    input: usize,
+    output: usize,
+    input_grad: bool,
+) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
+    let batch = x.len() / input;
+    let dx = input_grad.then(|| {
+        let weight_t = transposed(weight, input, output);
+        let mut dx = vec![0.0f32; batch * input];
+        matmul_parallel(
+            &mut dx,
+            batch,
+            input,
+            output,
+            Mat::new(dy, output),
+            Mat::new(&weight_t, input),
+        );
+        dx
+    });
+    let x_t = transposed(x, batch, input);
+    let mut dw = vec![0.0f32; input * output];
+    matmul_parallel(
+        &mut dw,
+        input,
+        output,
+        batch,
+        Mat::new(&x_t, batch),
+        Mat::new(dy, output),
+    );
+    let mut db = vec![0.0f64; output];
+    for row in dy.chunks_exact(output) {
+        for (s, &v) in db.iter_mut().zip(row) {
+            *s += f64::from(v);
+        }
+    }
+    (dx, dw, db.into_iter().map(|v| v as f32).collect())
 }
 
 /// Sum of `f(v)` over a slice in 16 independent f32 lanes, so it vectorises, with

@@ -154,6 +154,15 @@ impl ConvBlocks for Flex {
         tensor(mean, vec![2, channels])
     }
 
+    fn fused_linear(x: FlexTensor, weight: FlexTensor, bias: FlexTensor) -> FlexTensor {
+        let shape = weight.shape();
+        let (input, output) = (shape[0], shape[1]);
+        let batch = x.shape()[0];
+        let (x, weight, bias) = (values(&x), values(&weight), values(&bias));
+        let y = cpu::linear_forward(slice(&x), slice(&weight), slice(&bias), input, output);
+        tensor(y, vec![batch, output])
+    }
+
     fn fused_act(x: FlexTensor, slope: f64) -> FlexTensor {
         let shape = x.shape().to_vec();
         let mut y = slice(&values(&x)).to_vec();

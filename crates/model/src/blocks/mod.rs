@@ -1,5 +1,5 @@
-//! Fused conv blocks for the CPU: convolution, transposed convolution, BatchNorm +
-//! LeakyReLU and LeakyReLU alone, each one custom op of a burn backend extension
+//! Fused blocks for the CPU: convolution, transposed convolution, dense layers,
+//! BatchNorm + LeakyReLU and LeakyReLU alone, each one custom op of a burn backend extension
 //! with a hand-written backward on `Autodiff<Flex>` ([`cpu`] has the arithmetic).
 //!
 //! The models call the functions here instead of the burn modules' `forward`. On a
@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use burn::backend::tensor::FloatTensor;
 use burn::backend::{Dispatch, DispatchDevice, backend_extension};
 use burn::nn::conv::{Conv2d, ConvTranspose2d};
-use burn::nn::{BatchNorm, PaddingConfig2d};
+use burn::nn::{BatchNorm, Linear, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::activation::leaky_relu;
 
@@ -62,6 +62,13 @@ pub trait ConvBlocks: burn::backend::Backend {
     /// Per-channel mean and biased variance of `x [batch, channels, ...]` as
     /// `[2, channels]`; never differentiated.
     fn fused_channel_stats(x: FloatTensor<Self>) -> FloatTensor<Self>;
+
+    /// Dense layer `x [batch, in] . weight [in, out] + bias [out]` (burn's layout).
+    fn fused_linear(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+    ) -> FloatTensor<Self>;
 
     /// LeakyReLU (`slope = 0` is ReLU) with a one-pass backward.
     fn fused_act(x: FloatTensor<Self>, slope: f64) -> FloatTensor<Self>;
@@ -121,6 +128,18 @@ pub fn conv2d(conv: &Conv2d, x: Tensor<4>) -> Tensor<4> {
             ))
         }
         _ => conv.forward(x),
+    }
+}
+
+/// `linear.forward(x)` for `[batch, in]` inputs, fused on flex.
+pub fn linear(linear: &Linear, x: Tensor<2>) -> Tensor<2> {
+    match &linear.bias {
+        Some(bias) if fused_on(&x.device()) => Tensor::from_dispatch(Dispatch::fused_linear(
+            x.into_dispatch(),
+            linear.weight.val().into_dispatch(),
+            bias.val().into_dispatch(),
+        )),
+        _ => linear.forward(x),
     }
 }
 
