@@ -9,6 +9,7 @@ mod engine;
 mod export_loader;
 mod image_canvas;
 mod legend;
+mod model_quality;
 mod nav;
 mod pages;
 mod plot;

@@ -11,6 +11,7 @@ use crate::app::AppHandle;
 use crate::current_face::CurrentFace;
 use crate::decoder::use_decoder;
 use crate::image_canvas::ImageCanvas;
+use crate::model_quality::ModelQuality;
 use crate::route::Endpoint;
 use crate::state::{Action, GRID_FACES, Slot};
 
@@ -59,6 +60,13 @@ pub fn sample_page() -> Html {
         let dispatcher = dispatcher.clone();
         Callback::from(move |_| dispatcher.dispatch(Action::NewSamples))
     };
+    let manifest = app
+        .engine(Slot::Faces)
+        .map(|engine| engine.manifest.clone());
+    let (quality, training, latent_dim) = match &manifest {
+        Some(m) => (m.quality.clone(), m.training.clone(), m.latent_dim),
+        None => (None, None, 0),
+    };
     let cell = |index: u64| {
         let id = view.seed.wrapping_add(index);
         let picture = faces
@@ -93,6 +101,7 @@ pub fn sample_page() -> Html {
             </div>
             <CurrentFace />
             <div class="faces">{ for (0..GRID_FACES).map(cell) }</div>
+            <ModelQuality quality={quality} training={training} latent_dim={latent_dim} />
         </section>
     }
 }

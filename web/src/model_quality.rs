@@ -1,0 +1,74 @@
+//! The face model's measured quality, one click away on the sample page: how long it
+//! trained and the held-out figures `latentlab eval` stored in its manifest.
+
+use latentlab_model::quality::Quality;
+use latentlab_model::weights::TrainingSummary;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ModelQualityProps {
+    pub quality: Option<Quality>,
+    pub training: Option<TrainingSummary>,
+    pub latent_dim: usize,
+}
+
+/// Label and value of each figure shown, in order.
+fn rows(props: &ModelQualityProps) -> Vec<(&'static str, String)> {
+    let mut rows = Vec::new();
+    if let Some(t) = &props.training {
+        rows.push((
+            "trained on",
+            format!(
+                "{} image-steps, {} epochs, {}",
+                t.images_seen, t.epochs, t.device
+            ),
+        ));
+    }
+    if let Some(q) = &props.quality {
+        rows.push((
+            "active latent dimensions",
+            format!(
+                "{} of {} (mean KL above 0.01 nats)",
+                q.active_dims, props.latent_dim
+            ),
+        ));
+        rows.push((
+            "sample diversity",
+            format!(
+                "{:.2} of real faces' ({:.3} vs {:.3} mean pairwise RMS distance)",
+                q.diversity_ratio, q.sample_diversity, q.data_diversity
+            ),
+        ));
+        rows.push((
+            "held-out loss",
+            format!(
+                "{:.2} = {:.2} reconstruction + {:.2} KL",
+                q.loss, q.reconstruction, q.kl
+            ),
+        ));
+        rows.push((
+            "reconstruction error",
+            format!(
+                "{:.4} mean squared per pixel on {} unseen faces",
+                q.reconstruction_mse, q.images
+            ),
+        ));
+    }
+    rows
+}
+
+#[function_component(ModelQuality)]
+pub fn model_quality(props: &ModelQualityProps) -> Html {
+    let rows = rows(props);
+    if rows.is_empty() {
+        return html! {};
+    }
+    html! {
+        <details id="model-quality" class="explain">
+            <summary>{"How good is this model?"}</summary>
+            <dl>
+                { for rows.into_iter().map(|(label, value)| html! { <><dt>{label}</dt><dd>{value}</dd></> }) }
+            </dl>
+        </details>
+    }
+}
