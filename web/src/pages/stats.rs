@@ -2,6 +2,7 @@
 //! prior's N(0, 1) density (the seed notebook's 10 x 10 grid).
 
 use latentlab_model::latent::normal_pdf;
+use latentlab_model::quality::ACTIVE_KL_NATS;
 use latentlab_model::view::density_histogram;
 use latentlab_model::weights::Points;
 use web_sys::HtmlCanvasElement;
@@ -21,7 +22,16 @@ const BINS: usize = 16;
 /// Density at the top of a panel (the N(0, 1) peak is 0.40).
 const TOP: f64 = 0.6;
 
-fn draw(canvas: &HtmlCanvasElement, points: &Points, dim: usize, first: usize, count: usize) {
+/// Draws `count` histograms from dimension `first`; with the manifest's per-dimension
+/// KL, active dimensions get a frame and every panel its KL.
+fn draw(
+    canvas: &HtmlCanvasElement,
+    points: &Points,
+    dim: usize,
+    first: usize,
+    count: usize,
+    kl_per_dim: Option<&[f64]>,
+) {
     let rows = count.div_ceil(COLUMNS).max(1);
     canvas.set_width((COLUMNS as f64 * (PANEL.0 + GAP)) as u32);
     canvas.set_height((rows as f64 * (PANEL.1 + GAP)) as u32);
@@ -72,7 +82,17 @@ fn draw(canvas: &HtmlCanvasElement, points: &Points, dim: usize, first: usize, c
         ctx.stroke();
         ctx.set_fill_style_str("#333");
         ctx.set_font("10px system-ui, sans-serif");
-        let _ = ctx.fill_text(&format!("z{d}"), x0 + 2.0, y0 + 10.0);
+        let kl = kl_per_dim.and_then(|kl| kl.get(d)).copied();
+        let label = match kl {
+            Some(kl) => format!("z{d}  KL {kl:.2}"),
+            None => format!("z{d}"),
+        };
+        let _ = ctx.fill_text(&label, x0 + 2.0, y0 + 10.0);
+        if kl.is_some_and(|kl| kl > ACTIVE_KL_NATS) {
+            ctx.set_stroke_style_str("#228833");
+            ctx.set_line_width(2.0);
+            ctx.stroke_rect(x0 + 1.0, y0 + 1.0, PANEL.0 - 2.0, PANEL.1 - 2.0);
+        }
     }
 }
 
@@ -90,7 +110,19 @@ pub fn stats_page() -> Html {
             let element = canvas.cast::<HtmlCanvasElement>();
             if let (Some(engine), Some(element)) = (engine, element) {
                 if let Some(points) = &engine.points {
-                    draw(&element, points, engine.manifest.latent_dim, *first, count);
+                    let kl = engine
+                        .manifest
+                        .quality
+                        .as_ref()
+                        .map(|q| q.kl_per_dim.as_slice());
+                    draw(
+                        &element,
+                        points,
+                        engine.manifest.latent_dim,
+                        *first,
+                        count,
+                        kl,
+                    );
                 }
             }
         });
@@ -106,6 +138,16 @@ pub fn stats_page() -> Html {
         }
     });
     let dims = format!("{first}-{}", first + count.saturating_sub(1));
+    let active = engine
+        .as_ref()
+        .and_then(|e| e.manifest.quality.as_ref())
+        .map(|q| {
+            format!(
+                "{} of {dim} dimensions are active (mean KL above {ACTIVE_KL_NATS} nats on \
+                 held-out faces; framed in green): the decoder ignores the rest.",
+                q.active_dims
+            )
+        });
     html! {
         <section class="activity" aria-labelledby="stats-title">
             <h2 id="stats-title">{"Latent statistics"}</h2>
@@ -115,6 +157,9 @@ pub fn stats_page() -> Html {
                 gives faces; narrow, spiky panels are dimensions the model barely uses.")}</p>
             <label>{"first dimension "}<input id="first-dim" type="number" min="0" max={dim.saturating_sub(1).to_string()}
                 step="10" value={first.to_string()} onchange={on_first} /></label>
+            if let Some(active) = active {
+                <p id="active-dims">{active}</p>
+            }
             if faces == 0 {
                 <p>{"This export ships no encoded faces (points.safetensors)."}</p>
             }
