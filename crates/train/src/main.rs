@@ -121,6 +121,11 @@ enum Command {
         /// Continue the run in --out from its last checkpoint.
         #[arg(long)]
         resume: bool,
+        /// VAEs: ramp the KL term's weight linearly from 0 to 1 over this many epochs
+        /// (step by step), then train on the model's own objective. Reported losses
+        /// are always the full objective.
+        #[arg(long, default_value_t = 0.0)]
+        kl_warmup: f64,
         /// Latent dimensions of frey-vae (other models keep the seeds' sizes).
         #[arg(long)]
         latent_dim: Option<usize>,
@@ -382,6 +387,7 @@ fn run(cli: Cli) -> Result<()> {
             schedule,
             seed,
             resume,
+            kl_warmup,
             latent_dim,
             frey_decoder,
             device,
@@ -420,7 +426,12 @@ fn run(cli: Cli) -> Result<()> {
                 seed,
                 progress: std::io::stderr().is_terminal(),
                 resume,
+                kl_warmup_epochs: kl_warmup,
             };
+            ensure!(
+                kl_warmup >= 0.0 && kl_warmup.is_finite(),
+                "--kl-warmup must be a number of epochs, 0 or more"
+            );
             ensure!(
                 options.epochs > 0 && options.batch_size > 0,
                 "--epochs and --batch-size must be at least 1"

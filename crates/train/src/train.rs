@@ -41,6 +41,20 @@ pub struct TrainOptions {
     pub progress: bool,
     /// Continue from the run directory's checkpoint.
     pub resume: bool,
+    /// Epochs over which the KL term's weight in the gradient ramps from 0 to 1
+    /// (0: the objective as it is from the first step). A common remedy when a
+    /// strong KL term collapses latent dimensions early in training.
+    pub kl_warmup_epochs: f64,
+}
+
+impl TrainOptions {
+    /// The KL weight at 0-based global step `step` of `batches` per epoch.
+    pub fn kl_weight(&self, step: usize, batches: usize) -> f64 {
+        if self.kl_warmup_epochs <= 0.0 {
+            return 1.0;
+        }
+        ((step + 1) as f64 / (self.kl_warmup_epochs * batches as f64)).min(1.0)
+    }
 }
 
 /// What is being trained and where it goes.
@@ -225,9 +239,15 @@ pub fn train(
                     step + 1
                 );
             }
-            let reconstruction: f64 = loss.reconstruction.into_scalar::<f32>().into();
-            let kl: f64 = loss.kl.into_scalar::<f32>().into();
-            let grads = GradientsParams::from_grads(loss.total.backward(), &model);
+            let reconstruction: f64 = loss.reconstruction.clone().into_scalar::<f32>().into();
+            let kl: f64 = loss.kl.clone().into_scalar::<f32>().into();
+            let kl_weight = options.kl_weight((epoch - 1) * batches + step, batches);
+            let objective = if kl_weight < 1.0 {
+                loss.reconstruction.clone() + loss.kl.clone() * kl_weight
+            } else {
+                loss.total
+            };
+            let grads = GradientsParams::from_grads(objective.backward(), &model);
             let progress_fraction =
                 ((epoch - 1) * batches + step) as f64 / (options.epochs * batches) as f64;
             let lr = if options.cosine {
@@ -340,4 +360,39 @@ fn write_epoch_outputs(
         &(0..shown).collect::<Vec<_>>(),
         device,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TrainOptions;
+
+    fn options(kl_warmup_epochs: f64) -> TrainOptions {
+        TrainOptions {
+            epochs: 10,
+            batch_size: 8,
+            learning_rate: 1e-3,
+            cosine: false,
+            seed: 0,
+            progress: false,
+            resume: false,
+            kl_warmup_epochs,
+        }
+    }
+
+    #[test]
+    fn kl_weight_ramps_over_the_warmup_then_stays_at_one() {
+        assert_eq!(
+            options(0.0).kl_weight(0, 100),
+            1.0,
+            "no warm-up: the objective as it is"
+        );
+        let warm = options(2.0);
+        assert!((warm.kl_weight(0, 100) - 1.0 / 200.0).abs() < 1e-12);
+        assert!(
+            (warm.kl_weight(99, 100) - 0.5).abs() < 1e-12,
+            "half way after one epoch"
+        );
+        assert_eq!(warm.kl_weight(199, 100), 1.0);
+        assert_eq!(warm.kl_weight(5000, 100), 1.0);
+    }
 }
