@@ -300,14 +300,18 @@ export function points(name) {
   return { z: t.z.values, labels: t.labels?.values, n, d };
 }
 
-/** The first image of CelebA (sorted by name), failing clearly when the data is missing. */
+/**
+ * Held-out faces in the shipped face model's framing: celeba64's validation partition
+ * (names from 162771 on), which the model never trained on; fails clearly when the
+ * data is missing.
+ */
 export function celebaPhotos(count = 1) {
-  const dir = path.join(DATA, 'celeba/img_align_celeba');
+  const dir = path.join(DATA, 'celeba64/img_align_celeba');
   if (!fs.existsSync(dir)) {
     assert.fail(`no CelebA images at ${dir}: set LATENTLAB_DATA to the datasets folder (now ${DATA})`);
   }
-  const files = fs.readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f)).sort();
-  assert.ok(files.length >= count, `${dir} holds no images (LATENTLAB_DATA=${DATA})`);
+  const files = fs.readdirSync(dir).filter((f) => /\.(jpe?g|png)$/i.test(f) && f >= '162771').sort();
+  assert.ok(files.length >= count, `${dir} holds no validation-partition images (LATENTLAB_DATA=${DATA})`);
   return files.slice(0, count).map((f) => path.join(dir, f));
 }
 

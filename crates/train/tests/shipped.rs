@@ -65,3 +65,77 @@ fn shipped_exports_load_and_fit_the_budget() {
     }
     assert!(total < BUDGET_BYTES, "shipped exports weigh {total} bytes");
 }
+
+fn shipped_face_model() -> latentlab_model::LoadedExport {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/weights/celeba-vae");
+    let read = |file: &str| std::fs::read(dir.join(file)).unwrap();
+    load_export(&read(MANIFEST_FILE), &read(WEIGHTS_FILE), &Device::flex()).unwrap()
+}
+
+/// Floors for the shipped face model's held-out figures (`latentlab eval`, stored in
+/// its manifest): a collapsed VAE (every sample the same average face) fails them.
+const MIN_ACTIVE_DIMS: usize = 20;
+const MIN_DIVERSITY_RATIO: f64 = 0.5;
+
+#[test]
+fn shipped_face_model_meets_its_quality_floors() {
+    let export = shipped_face_model();
+    let quality = export
+        .manifest
+        .quality
+        .as_ref()
+        .expect("celeba-vae's manifest carries the quality figures of `latentlab eval`");
+    assert_eq!(quality.kl_per_dim.len(), export.manifest.latent_dim);
+    assert!(
+        quality.active_dims >= MIN_ACTIVE_DIMS,
+        "{} active dimensions",
+        quality.active_dims
+    );
+    assert!(
+        quality.diversity_ratio >= MIN_DIVERSITY_RATIO,
+        "diversity ratio {}",
+        quality.diversity_ratio
+    );
+}
+
+/// Each of the page's eight main sliders at +2 and -2 moves face 0's pixels by a clear
+/// margin: a mean absolute change of at least 0.02 (5 of 255 grey levels) between
+/// the two ends.
+#[test]
+fn slider_attributes_visibly_change_a_face() {
+    use latentlab_model::latent::{face_latent, steer};
+    use latentlab_model::latent_batch;
+    let export = shipped_face_model();
+    let dim = export.manifest.latent_dim;
+    let device = Device::flex();
+    let z = face_latent(0, dim, 1.0);
+    for name in SLIDER_ATTRIBUTES {
+        let vector = &export
+            .manifest
+            .attributes
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap()
+            .vector;
+        let decode = |alpha: f32| {
+            let moved = steer(&z, [(alpha, vector.as_slice())]);
+            export
+                .model
+                .decode(latent_batch(&moved, dim, &device))
+                .into_data()
+                .try_to_vec::<f32>()
+                .unwrap()
+        };
+        let (plus, minus) = (decode(2.0), decode(-2.0));
+        let change = plus
+            .iter()
+            .zip(&minus)
+            .map(|(a, b)| (a - b).abs())
+            .sum::<f32>()
+            / plus.len() as f32;
+        assert!(
+            change >= 0.02,
+            "{name}: +-2 changes pixels by only {change}"
+        );
+    }
+}
