@@ -55,32 +55,48 @@ fn probe<const D: usize>(y: Tensor<D>, r: &Tensor<D>) -> Tensor<1> {
     (y * r.clone()).sum()
 }
 
-fn check_conv(conv: &Conv2d, x_shape: [usize; 4], device: &Device, what: &str) {
-    let x = random(x_shape, device);
+/// Runs burn's `reference` and the `fused` op on the same input, then compares the
+/// outputs and the gradients of the input, `weight` and `bias`.
+fn check_layer<const D: usize, const W: usize>(
+    what: &str,
+    x: Tensor<D>,
+    reference: impl Fn(Tensor<D>) -> Tensor<D>,
+    fused: impl Fn(Tensor<D>) -> Tensor<D>,
+    weight: &Tensor<W>,
+    bias: &Tensor<1>,
+) {
+    let device = x.device();
     let (x_ref, x_fused) = (x.clone().require_grad(), x.require_grad());
-    let want = conv.forward(x_ref.clone());
-    let got = blocks::conv2d(conv, x_fused.clone());
-    let r = random(want.dims(), device);
+    let want = reference(x_ref.clone());
+    let got = fused(x_fused.clone());
+    let r = random(want.dims(), &device);
     let grads_ref = probe(want.clone(), &r).backward();
     let grads = probe(got.clone(), &r).backward();
     assert_close(&format!("{what} output"), got, want);
-    let grad = |t: &Tensor<4>, g| t.grad(g).unwrap();
-    assert_close(
-        &format!("{what} dx"),
-        grad(&x_fused, &grads),
-        grad(&x_ref, &grads_ref),
+    let dx = (
+        x_fused.grad(&grads).unwrap(),
+        x_ref.grad(&grads_ref).unwrap(),
     );
-    let w = conv.weight.val();
-    assert_close(
-        &format!("{what} dw"),
-        w.grad(&grads).unwrap(),
-        w.grad(&grads_ref).unwrap(),
+    assert_close(&format!("{what} dx"), dx.0, dx.1);
+    let dw = (
+        weight.grad(&grads).unwrap(),
+        weight.grad(&grads_ref).unwrap(),
     );
-    let b = conv.bias.as_ref().unwrap().val();
-    assert_close(
-        &format!("{what} db"),
-        b.grad(&grads).unwrap(),
-        b.grad(&grads_ref).unwrap(),
+    assert_close(&format!("{what} dw"), dw.0, dw.1);
+    let db = (bias.grad(&grads).unwrap(), bias.grad(&grads_ref).unwrap());
+    assert_close(&format!("{what} db"), db.0, db.1);
+}
+
+fn check_conv(conv: &Conv2d, x_shape: [usize; 4], device: &Device, what: &str) {
+    let bias = conv.bias.as_ref().unwrap().val();
+    let x = random(x_shape, device);
+    check_layer(
+        what,
+        x,
+        |x| conv.forward(x),
+        |x| blocks::conv2d(conv, x),
+        &conv.weight.val(),
+        &bias,
     );
 }
 
@@ -113,30 +129,15 @@ fn conv2d_forward_and_gradients_match_burn() {
 }
 
 fn check_conv_transpose(conv: &ConvTranspose2d, x_shape: [usize; 4], device: &Device, what: &str) {
+    let bias = conv.bias.as_ref().unwrap().val();
     let x = random(x_shape, device);
-    let (x_ref, x_fused) = (x.clone().require_grad(), x.require_grad());
-    let want = conv.forward(x_ref.clone());
-    let got = blocks::conv_transpose2d(conv, x_fused.clone());
-    let r = random(want.dims(), device);
-    let grads_ref = probe(want.clone(), &r).backward();
-    let grads = probe(got.clone(), &r).backward();
-    assert_close(&format!("{what} output"), got, want);
-    assert_close(
-        &format!("{what} dx"),
-        x_fused.grad(&grads).unwrap(),
-        x_ref.grad(&grads_ref).unwrap(),
-    );
-    let w = conv.weight.val();
-    assert_close(
-        &format!("{what} dw"),
-        w.grad(&grads).unwrap(),
-        w.grad(&grads_ref).unwrap(),
-    );
-    let b = conv.bias.as_ref().unwrap().val();
-    assert_close(
-        &format!("{what} db"),
-        b.grad(&grads).unwrap(),
-        b.grad(&grads_ref).unwrap(),
+    check_layer(
+        what,
+        x,
+        |x| conv.forward(x),
+        |x| blocks::conv_transpose2d(conv, x),
+        &conv.weight.val(),
+        &bias,
     );
 }
 
@@ -251,31 +252,14 @@ fn linear_forward_and_gradients_match_burn() {
     let device = device();
     for (batch, input, output) in [(1, 3, 2), (7, 33, 17), (128, 64, 20)] {
         let layer = burn::nn::LinearConfig::new(input, output).init(&device);
-        let x = random([batch, input], &device);
-        let (x_ref, x_fused) = (x.clone().require_grad(), x.require_grad());
-        let want = layer.forward(x_ref.clone());
-        let got = blocks::linear(&layer, x_fused.clone());
-        let r = random([batch, output], &device);
-        let grads_ref = probe(want.clone(), &r).backward();
-        let grads = probe(got.clone(), &r).backward();
-        let what = format!("linear {batch}x{input}->{output}");
-        assert_close(&format!("{what} output"), got, want);
-        assert_close(
-            &format!("{what} dx"),
-            x_fused.grad(&grads).unwrap(),
-            x_ref.grad(&grads_ref).unwrap(),
-        );
-        let w = layer.weight.val();
-        assert_close(
-            &format!("{what} dw"),
-            w.grad(&grads).unwrap(),
-            w.grad(&grads_ref).unwrap(),
-        );
-        let b = layer.bias.as_ref().unwrap().val();
-        assert_close(
-            &format!("{what} db"),
-            b.grad(&grads).unwrap(),
-            b.grad(&grads_ref).unwrap(),
+        let bias = layer.bias.as_ref().unwrap().val();
+        check_layer(
+            &format!("linear {batch}x{input}->{output}"),
+            random([batch, input], &device),
+            |x| layer.forward(x),
+            |x| blocks::linear(&layer, x),
+            &layer.weight.val(),
+            &bias,
         );
     }
 }
