@@ -4,8 +4,8 @@ use std::path::Path;
 
 use anyhow::Result;
 use latentlab_model::burn::prelude::*;
-use latentlab_model::latent::normal_latents;
-use latentlab_model::latent::{manifold_grid, normal_cdf};
+use latentlab_model::latent::{manifold_grid, normal_cdf, normal_latents};
+use latentlab_model::latent_batch;
 use latentlab_model::palette::{class_colour, hex};
 use latentlab_model::quality::{self, Quality};
 use latentlab_model::weights::{AttributeVector, LoadedExport};
@@ -18,19 +18,36 @@ use crate::plot::{Canvas, Range, histogram_vs_normal, scatter};
 use crate::sample::{decode, to_vec, write_grid_png, write_png, write_reconstructions_png};
 use crate::train::evaluate;
 
+/// The encoder's output for every image, row-major `[n, latent_dim]`.
+pub struct Posteriors {
+    /// Posterior means (the codes, for a plain AE).
+    pub means: Vec<f32>,
+    /// Posterior log variances; `None` for a plain AE.
+    pub log_vars: Option<Vec<f32>>,
+}
+
+/// Encodes every image of `data` in chunks of 500.
+pub fn encode_posteriors(
+    model: &Autoencoder,
+    data: &Dataset,
+    device: &Device,
+) -> Result<Posteriors> {
+    let indices: Vec<usize> = (0..data.len()).collect();
+    let (mut means, mut log_vars) = (Vec::new(), Some(Vec::new()));
+    for chunk in indices.chunks(500) {
+        let (mean, log_var) = model.encode(data.batch(chunk, device));
+        means.extend(to_vec(mean)?);
+        match (log_var, log_vars.as_mut()) {
+            (Some(log_var), Some(all)) => all.extend(to_vec(log_var)?),
+            _ => log_vars = None,
+        }
+    }
+    Ok(Posteriors { means, log_vars })
+}
+
 /// Posterior means (the codes, for a plain AE) of every image, `[n, latent_dim]`.
 pub fn encode_means(model: &Autoencoder, data: &Dataset, device: &Device) -> Result<Vec<f32>> {
-    let indices: Vec<usize> = (0..data.len()).collect();
-    let mut means = Vec::new();
-    for chunk in indices.chunks(500) {
-        let (mean, _) = model.encode(data.batch(chunk, device));
-        means.extend(
-            mean.into_data()
-                .try_to_vec::<f32>()
-                .map_err(|e| anyhow::anyhow!("cannot read latents: {e:?}"))?,
-        );
-    }
-    Ok(means)
+    Ok(encode_posteriors(model, data, device)?.means)
 }
 
 /// mean(z | attribute) - mean(z | not attribute) for every attribute with images on
@@ -81,25 +98,27 @@ pub fn quality_of(
     model: &Autoencoder,
     latent_dim: usize,
     data: &Dataset,
+    posteriors: &Posteriors,
     loss_parts: (f64, f64, f64),
     device: &Device,
 ) -> Result<Option<Quality>> {
+    let Some(log_vars) = &posteriors.log_vars else {
+        return Ok(None);
+    };
+    let means = &posteriors.means;
     let per_image = data.per_image();
-    let (mut means, mut log_vars, mut squared) = (Vec::new(), Vec::new(), 0.0f64);
+    let mut squared = 0.0f64;
     let indices: Vec<usize> = (0..data.len()).collect();
-    for chunk in indices.chunks(250) {
-        let images = data.batch(chunk, device);
-        let (mean, log_var) = model.encode(images.clone());
-        let Some(log_var) = log_var else {
-            return Ok(None);
-        };
-        let decoded = model.decode(mean.clone());
-        let error: f32 = (decoded - images).square().sum().into_scalar();
+    for chunk in indices.chunks(500) {
+        let rows = &means[chunk[0] * latent_dim..(chunk[0] + chunk.len()) * latent_dim];
+        let decoded = model.decode(latent_batch(rows, latent_dim, device));
+        let error: f32 = (decoded - data.batch(chunk, device))
+            .square()
+            .sum()
+            .into_scalar();
         squared += f64::from(error);
-        means.extend(to_vec(mean)?);
-        log_vars.extend(to_vec(log_var)?);
     }
-    let kl_per_dim = quality::kl_per_dimension(&means, &log_vars, latent_dim);
+    let kl_per_dim = quality::kl_per_dimension(means, log_vars, latent_dim);
     let shown = DIVERSITY_IMAGES.min(data.len());
     let z = normal_latents(0, DIVERSITY_IMAGES, latent_dim, 1.0);
     let samples = decode(model, &z, latent_dim, device)?;
@@ -154,10 +173,12 @@ pub fn run(
     let spec = &manifest.model;
     let model = &export.model;
     let (loss, reconstruction, kl) = evaluate(model, spec, data, device, 500, 0);
+    let posteriors = encode_posteriors(model, data, device)?;
     let quality = quality_of(
         model,
         manifest.latent_dim,
         data,
+        &posteriors,
         (loss, reconstruction, kl),
         device,
     )?;
@@ -175,7 +196,7 @@ pub fn run(
     write_reconstructions_png(&note("reconstructions.png"), model, data, &shown, device)?;
 
     let dim = manifest.latent_dim;
-    let means = encode_means(model, data, device)?;
+    let means = posteriors.means;
     let mut scatter_ranges = Vec::new();
     if dim == 2 || dim == 3 {
         let pairs: Vec<(usize, usize)> = if dim == 2 {

@@ -23,8 +23,8 @@ use anyhow::{Context, Result, bail, ensure};
 use clap::{Parser, Subcommand, ValueEnum};
 use latentlab_model::burn::prelude::Device;
 use latentlab_model::weights::{
-    DatasetInfo, LoadedExport, MANIFEST_FILE, POINTS_FILE, Points, PointsInfo, WEIGHTS_FILE,
-    points_bytes,
+    DatasetInfo, LoadedExport, MANIFEST_FILE, Manifest, POINTS_FILE, Points, PointsInfo,
+    WEIGHTS_FILE, points_bytes,
 };
 use latentlab_model::{ModelSpec, Reconstruction};
 
@@ -362,6 +362,13 @@ fn data_of(export: &LoadedExport, data: &DataArgs, split: Split, seed: u64) -> R
     Ok(loaded.remove(0))
 }
 
+/// Rewrites the manifest of the export in `weights` (atomically); returns its path.
+fn write_manifest(weights: &std::path::Path, manifest: &Manifest) -> Result<PathBuf> {
+    let path = weights.join(MANIFEST_FILE);
+    files::write_atomic(&path, manifest.to_json().as_bytes())?;
+    Ok(path)
+}
+
 /// An export and `split` of the data it was trained on.
 fn export_and_data(
     weights: &std::path::Path,
@@ -495,8 +502,7 @@ fn run(cli: Cli) -> Result<()> {
             if let Some(quality) = &report.quality {
                 let mut manifest = export.manifest.clone();
                 manifest.quality = Some(quality.clone());
-                let path = weights.join(MANIFEST_FILE);
-                files::write_atomic(&path, manifest.to_json().as_bytes())?;
+                let path = write_manifest(&weights, &manifest)?;
                 eprintln!(
                     "{} active latent dimensions of {}, diversity ratio {:.3}; stored in {}",
                     quality.active_dims,
@@ -568,12 +574,12 @@ fn run(cli: Cli) -> Result<()> {
                 );
             }
             manifest.attributes = vectors;
-            files::write_atomic(&weights.join(MANIFEST_FILE), manifest.to_json().as_bytes())?;
+            let path = write_manifest(&weights, &manifest)?;
             eprintln!(
                 "wrote {} attribute vectors from {} images into {}",
                 manifest.attributes.len(),
                 train_set.len(),
-                weights.join(MANIFEST_FILE).display()
+                path.display()
             );
             Ok(())
         }
@@ -618,7 +624,7 @@ fn run(cli: Cli) -> Result<()> {
                     ),
                 });
             }
-            files::write_atomic(&out.join(MANIFEST_FILE), manifest.to_json().as_bytes())?;
+            write_manifest(&out, &manifest)?;
             let total =
                 weights_bytes.len() as u64 + manifest.points.as_ref().map_or(0, |p| p.bytes);
             eprintln!("wrote {} ({} KiB)", out.display(), total / 1024);

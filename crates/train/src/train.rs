@@ -241,15 +241,15 @@ pub fn train(
             }
             let reconstruction: f64 = loss.reconstruction.clone().into_scalar::<f32>().into();
             let kl: f64 = loss.kl.clone().into_scalar::<f32>().into();
-            let kl_weight = options.kl_weight((epoch - 1) * batches + step, batches);
+            let global_step = (epoch - 1) * batches + step;
+            let kl_weight = options.kl_weight(global_step, batches);
             let objective = if kl_weight < 1.0 {
                 loss.reconstruction.clone() + loss.kl.clone() * kl_weight
             } else {
                 loss.total
             };
             let grads = GradientsParams::from_grads(objective.backward(), &model);
-            let progress_fraction =
-                ((epoch - 1) * batches + step) as f64 / (options.epochs * batches) as f64;
+            let progress_fraction = global_step as f64 / (options.epochs * batches) as f64;
             let lr = if options.cosine {
                 options.learning_rate
                     * 0.5

@@ -265,16 +265,7 @@ fn keep_partitioned(
         "{}: none of the images it lists are in the folder",
         path.display()
     );
-    let attributes = attributes.map(|a| {
-        let n = a.names.len();
-        Attributes {
-            values: rows
-                .iter()
-                .flat_map(|&r| a.values[r * n..(r + 1) * n].iter().copied())
-                .collect(),
-            names: a.names,
-        }
-    });
+    let attributes = attributes.map(|a| a.rows(&rows));
     Ok((kept, attributes, partitions))
 }
 

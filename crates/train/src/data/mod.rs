@@ -41,6 +41,20 @@ pub struct Attributes {
     pub values: Vec<i8>,
 }
 
+impl Attributes {
+    /// The rows of the images at `indices`, in that order.
+    pub fn rows(&self, indices: &[usize]) -> Attributes {
+        let n = self.names.len();
+        Attributes {
+            names: self.names.clone(),
+            values: indices
+                .iter()
+                .flat_map(|&i| self.values[i * n..(i + 1) * n].iter().copied())
+                .collect(),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Dataset {
     /// `mnist`, `fashion-mnist`, `celeba`, `frey` or `folder`.
@@ -101,16 +115,7 @@ impl Dataset {
         } else {
             indices.iter().map(|&i| self.labels[i]).collect()
         };
-        let attributes = self.attributes.as_ref().map(|a| {
-            let n = a.names.len();
-            Attributes {
-                names: a.names.clone(),
-                values: indices
-                    .iter()
-                    .flat_map(|&i| a.values[i * n..(i + 1) * n].iter().copied())
-                    .collect(),
-            }
-        });
+        let attributes = self.attributes.as_ref().map(|a| a.rows(indices));
         let partitions = if self.partitions.is_empty() {
             Vec::new()
         } else {
