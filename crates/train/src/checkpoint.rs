@@ -1,9 +1,10 @@
 //! Checkpoints: everything needed to continue a run exactly where it stopped.
 //!
-//! After every epoch `RUN/checkpoint/` gets `model-EEEE.bpk` (burnpack, which keeps
-//! parameter ids so the optimizer state still matches), `optimizer-EEEE.bpk` (Adam's
-//! moments) and then `state.json`, written last and atomically: it is the commit
-//! point. A crash before it leaves the previous epoch's checkpoint in charge.
+//! After every epoch, and every `--checkpoint-every` within one, `RUN/checkpoint/`
+//! gets `model-EEEE-SSSSSS.bpk` (burnpack, which keeps parameter ids so the optimizer
+//! state still matches), `optimizer-EEEE-SSSSSS.bpk` (Adam's moments) and then
+//! `state.json`, written last and atomically: it is the commit point. A crash before it
+//! leaves the previous checkpoint in charge; older files go only after it.
 
 use std::path::{Path, PathBuf};
 
@@ -20,18 +21,56 @@ use crate::train::EpochStats;
 
 pub const STATE_FILE: &str = "state.json";
 
+/// Version 2 added `partial` (mid-epoch checkpoints); version 1 files (no field) load
+/// as epoch-end checkpoints.
+pub const STATE_VERSION: u32 = 2;
+
 /// The JSON part of a checkpoint.
 #[derive(Serialize, Deserialize, Debug, Clone)]
 pub struct CheckpointState {
+    #[serde(default = "first_version")]
+    pub version: u32,
     pub name: String,
     pub spec: ModelSpec,
     /// Epochs completed.
     pub epoch: usize,
+    /// How far into epoch `epoch + 1` the weights are, for a mid-epoch checkpoint.
+    #[serde(default)]
+    pub partial: Option<PartialEpoch>,
     pub batch_size: usize,
     pub seed: u64,
     pub model_file: String,
     pub optimizer_file: String,
     pub history: Vec<EpochStats>,
+}
+
+fn first_version() -> u32 {
+    1
+}
+
+/// The running sums of an epoch interrupted after `steps` batches: with them the
+/// finished epoch's metrics are those of an uninterrupted one.
+#[derive(Serialize, Deserialize, Debug, Clone, Default, PartialEq)]
+pub struct PartialEpoch {
+    pub steps: usize,
+    /// Batches in a whole epoch of the run (a resume on other data is refused).
+    pub batches: usize,
+    pub sum_loss: f64,
+    pub sum_reconstruction: f64,
+    pub sum_kl: f64,
+    pub batch_losses: Vec<f64>,
+    /// Training seconds spent on the epoch so far.
+    pub seconds: f64,
+}
+
+impl CheckpointState {
+    /// Where the run stands, for messages: "after epoch 3" or "at epoch 4, batch 120".
+    pub fn position(&self) -> String {
+        match &self.partial {
+            Some(p) => format!("at epoch {}, batch {}", self.epoch + 1, p.steps),
+            None => format!("after epoch {}", self.epoch),
+        }
+    }
 }
 
 pub fn dir(run: &Path) -> PathBuf {
@@ -49,7 +88,7 @@ fn save_module(model: &Autoencoder) -> Result<Vec<u8>> {
     Ok(bytes.to_vec())
 }
 
-/// Writes epoch `state.epoch`'s files, then the state, then removes older epochs.
+/// Writes the checkpoint's files, then the state, then removes older checkpoints' files.
 pub fn save(
     run: &Path,
     model: &Autoencoder,
@@ -57,8 +96,10 @@ pub fn save(
     mut state: CheckpointState,
 ) -> Result<()> {
     let dir = dir(run);
-    state.model_file = format!("model-{:04}.bpk", state.epoch);
-    state.optimizer_file = format!("optimizer-{:04}.bpk", state.epoch);
+    state.version = STATE_VERSION;
+    let steps = state.partial.as_ref().map_or(0, |p| p.steps);
+    state.model_file = format!("model-{:04}-{steps:06}.bpk", state.epoch);
+    state.optimizer_file = format!("optimizer-{:04}-{steps:06}.bpk", state.epoch);
     write_atomic(&dir.join(&state.model_file), &save_module(model)?)?;
     let optimizer_bytes = optimizer
         .into_bytes()
@@ -68,8 +109,10 @@ pub fn save(
     write_atomic(&dir.join(STATE_FILE), json.as_bytes())?;
     for entry in std::fs::read_dir(&dir)?.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
+        // Older checkpoints' files, and temporary files of writes a kill cut short.
         let stale =
-            name.ends_with(".bpk") && name != state.model_file && name != state.optimizer_file;
+            (name.ends_with(".bpk") && name != state.model_file && name != state.optimizer_file)
+                || (name.starts_with('.') && name.ends_with(".tmp"));
         if stale {
             let _ = std::fs::remove_file(entry.path());
         }
@@ -84,8 +127,14 @@ pub fn read_state(run: &Path) -> Result<Option<CheckpointState>> {
         return Ok(None);
     }
     let text = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let state = serde_json::from_slice(&text)
+    let state: CheckpointState = serde_json::from_slice(&text)
         .with_context(|| format!("{} is not a latentlab checkpoint", path.display()))?;
+    ensure!(
+        state.version <= STATE_VERSION,
+        "{} is a version {} checkpoint; this latentlab reads up to version {STATE_VERSION}",
+        path.display(),
+        state.version
+    );
     Ok(Some(state))
 }
 

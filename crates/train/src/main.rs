@@ -126,6 +126,10 @@ enum Command {
         /// are always the full objective.
         #[arg(long, default_value_t = 0.0)]
         kl_warmup: f64,
+        /// Also checkpoint within an epoch this often (e.g. 10m, 90s, 500ms; 0 or
+        /// "epoch": at epoch ends only), so a kill loses at most this much training.
+        #[arg(long, default_value = "10m", value_parser = parse_interval)]
+        checkpoint_every: Interval,
         /// Latent dimensions of frey-vae (other models keep the seeds' sizes).
         #[arg(long)]
         latent_dim: Option<usize>,
@@ -294,14 +298,60 @@ fn tune_allocator() {
     }
 }
 
+/// A file-size limit (`ulimit -f`) then fails the write with an error naming the file
+/// instead of killing the process with SIGXFSZ mid-write.
+fn report_oversized_writes() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal to SIG_IGN installs no handler code.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+}
+
 fn main() {
     tune_allocator();
+    report_oversized_writes();
     let cli = Cli::parse();
     pin_default_device(&cli);
     if let Err(error) = run(cli) {
         eprintln!("error: {error:#}");
         std::process::exit(1);
     }
+}
+
+/// A `--checkpoint-every` value; `None` checkpoints at epoch ends only.
+#[derive(Clone, Copy, Debug)]
+struct Interval(Option<std::time::Duration>);
+
+fn parse_interval(text: &str) -> Result<Interval, String> {
+    let text = text.trim();
+    if text == "epoch" {
+        return Ok(Interval(None));
+    }
+    let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => text.split_at(i),
+        None => (text, "s"),
+    };
+    let scale = match unit {
+        "ms" => 1e-3,
+        "s" => 1.0,
+        "m" | "min" => 60.0,
+        "h" => 3600.0,
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?} in {text:?}: use ms, s, m or h, e.g. 10m"
+            ));
+        }
+    };
+    let value: f64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a time such as 10m, 90s or 0.5s"))?;
+    if !(value >= 0.0 && value.is_finite()) {
+        return Err(format!("{text:?} must be 0 or more"));
+    }
+    Ok(Interval((value > 0.0).then(|| {
+        std::time::Duration::from_secs_f64(value * scale)
+    })))
 }
 
 fn data_root() -> PathBuf {
@@ -395,6 +445,7 @@ fn run(cli: Cli) -> Result<()> {
             seed,
             resume,
             kl_warmup,
+            checkpoint_every,
             latent_dim,
             frey_decoder,
             device,
@@ -434,6 +485,7 @@ fn run(cli: Cli) -> Result<()> {
                 progress: std::io::stderr().is_terminal(),
                 resume,
                 kl_warmup_epochs: kl_warmup,
+                checkpoint_every: checkpoint_every.0,
             };
             ensure!(
                 kl_warmup >= 0.0 && kl_warmup.is_finite(),
@@ -604,10 +656,12 @@ fn run(cli: Cli) -> Result<()> {
                 let mut limited = data.clone();
                 limited.limit = Some(data.limit.map_or(count, |l| l.min(count)));
                 let val = data_of(&export, &limited, Split::Validation, seed)?;
-                let z = eval::encode_means(&export.model, &val, &device)?;
+                let posteriors = eval::encode_posteriors(&export.model, &val, &device)?;
+                let variational = posteriors.log_vars.is_some();
                 let bytes = points_bytes(
                     &Points {
-                        z,
+                        z: posteriors.means,
+                        log_var: posteriors.log_vars.unwrap_or_default(),
                         labels: val.labels.clone(),
                     },
                     manifest.latent_dim,
@@ -618,7 +672,12 @@ fn run(cli: Cli) -> Result<()> {
                     count: val.len(),
                     bytes: bytes.len() as u64,
                     description: format!(
-                        "posterior means of the first {} held-out {} images",
+                        "{} of the first {} held-out {} images",
+                        if variational {
+                            "posterior means and log-variances"
+                        } else {
+                            "codes"
+                        },
                         val.len(),
                         val.name
                     ),
@@ -667,5 +726,33 @@ fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_interval;
+    use std::time::Duration;
+
+    #[test]
+    fn checkpoint_intervals_parse_with_units_and_reject_nonsense() {
+        let secs = |t: &str| parse_interval(t).unwrap().0.map(|d| d.as_secs_f64());
+        assert_eq!(secs("10m"), Some(600.0));
+        assert_eq!(secs("90s"), Some(90.0));
+        assert_eq!(secs("90"), Some(90.0));
+        assert_eq!(secs("1h"), Some(3600.0));
+        assert_eq!(
+            parse_interval("1ms").unwrap().0.map(|d| d.as_micros()),
+            Some(1000)
+        );
+        assert_eq!(parse_interval("0").unwrap().0, None);
+        assert_eq!(parse_interval("epoch").unwrap().0, None);
+        assert_eq!(
+            parse_interval("0.5s").unwrap().0,
+            Some(Duration::from_millis(500))
+        );
+        assert!(parse_interval("10 parsecs").is_err());
+        assert!(parse_interval("-1m").is_err());
+        assert!(parse_interval("soon").is_err());
     }
 }

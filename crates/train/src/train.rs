@@ -9,7 +9,7 @@
 //! out of a build that CI compiles from cold on two cores.
 
 use std::path::Path;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail, ensure};
 use latentlab_model::burn::optim::{AdamConfig, GradientsParams};
@@ -20,7 +20,7 @@ use latentlab_model::weights::{DatasetInfo, Manifest, TrainingSummary, export_by
 use latentlab_model::{Autoencoder, ModelSpec};
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::{self, CheckpointState};
+use crate::checkpoint::{self, CheckpointState, PartialEpoch};
 use crate::data::{Dataset, shuffled};
 use crate::files::{write_atomic, write_export};
 use crate::progress::bar;
@@ -45,6 +45,9 @@ pub struct TrainOptions {
     /// (0: the objective as it is from the first step). A common remedy when a
     /// strong KL term collapses latent dimensions early in training.
     pub kl_warmup_epochs: f64,
+    /// Also checkpoint within an epoch once this much time has passed since the last
+    /// checkpoint (None: at epoch ends only). A kill then loses at most this much.
+    pub checkpoint_every: Option<Duration>,
 }
 
 impl TrainOptions {
@@ -134,9 +137,18 @@ pub fn manifest_for(run: &Run, history: &[EpochStats]) -> Manifest {
     manifest
 }
 
+/// The seed of batch `step`'s noise in the epoch seeded with `epoch_seed`: each batch
+/// reseeds, so a run resumed mid-epoch draws the noise an uninterrupted one would.
+fn step_seed(epoch_seed: u64, step: usize) -> u64 {
+    epoch_seed
+        .wrapping_mul(0xBF58_476D_1CE4_E5B9)
+        .wrapping_add(step as u64)
+}
+
 /// Trains (or resumes) `run` and returns every epoch's stats. After each epoch the run
 /// directory holds a loadable export, metrics, sample and reconstruction grids and a
-/// checkpoint.
+/// checkpoint; within an epoch a checkpoint is also written every
+/// `options.checkpoint_every`.
 pub fn train(
     run: &Run,
     train_set: &Dataset,
@@ -157,8 +169,19 @@ pub fn train(
         run.spec.image_shape()
     );
     let autodiff = device.clone().autodiff();
+    let batches = count / options.batch_size;
     let existing = checkpoint::read_state(run.dir)?;
-    let (mut model, mut optimizer, mut history) = match (options.resume, existing) {
+    let fresh = || {
+        autodiff.seed(options.seed);
+        (
+            run.spec.init(&autodiff),
+            AdamConfig::new().init(),
+            Vec::new(),
+            None,
+        )
+    };
+    let mut last_checkpoint = existing.as_ref().map(CheckpointState::position);
+    let (mut model, mut optimizer, mut history, mut partial) = match (options.resume, existing) {
         (true, Some(state)) => {
             ensure!(
                 &state.spec == run.spec && state.name == run.name,
@@ -176,61 +199,87 @@ pub fn train(
                 options.batch_size,
                 options.seed
             );
+            if let Some(p) = &state.partial {
+                ensure!(
+                    p.batches == batches && p.steps < batches,
+                    "{}: the checkpoint was taken {} of an epoch of {} batches, but this data gives {batches} (resume with the run's --data and --limit)",
+                    run.dir.display(),
+                    state.position(),
+                    p.batches
+                );
+            }
             let (model, optimizer) =
                 checkpoint::load(run.dir, &state, &autodiff, AdamConfig::new().init())?;
-            eprintln!("resuming {} after epoch {}", run.dir.display(), state.epoch);
-            (model, optimizer, state.history)
+            eprintln!("resuming {} {}", run.dir.display(), state.position());
+            (model, optimizer, state.history, state.partial)
         }
-        (true, None) => bail!(
-            "{}: no checkpoint to resume from (checkpoint/{} is missing)",
-            run.dir.display(),
-            checkpoint::STATE_FILE
-        ),
+        (true, None) => {
+            eprintln!(
+                "{}: no checkpoint yet, so the run starts from the beginning",
+                run.dir.display()
+            );
+            fresh()
+        }
         (false, Some(state)) => bail!(
-            "{}: already holds a checkpoint after epoch {}; pass --resume to continue it or choose another --out",
+            "{}: already holds a checkpoint {}; pass --resume to continue it or choose another --out",
             run.dir.display(),
-            state.epoch
+            state.position()
         ),
-        (false, None) => {
-            autodiff.seed(options.seed);
-            (
-                run.spec.init(&autodiff),
-                AdamConfig::new().init(),
-                Vec::new(),
-            )
-        }
+        (false, None) => fresh(),
     };
     let first_epoch = history.len() + 1;
-    let batches = count / options.batch_size;
+    let state_of = |epoch_done: usize, partial: Option<PartialEpoch>, history: &[EpochStats]| {
+        CheckpointState {
+            version: checkpoint::STATE_VERSION,
+            name: run.name.into(),
+            spec: run.spec.clone(),
+            epoch: epoch_done,
+            partial,
+            batch_size: options.batch_size,
+            seed: options.seed,
+            model_file: String::new(),
+            optimizer_file: String::new(),
+            history: history.to_vec(),
+        }
+    };
 
     for epoch in first_epoch..=options.epochs {
-        // Everything random in an epoch derives from (seed, epoch): resume is exact.
+        // Everything random in an epoch derives from (seed, epoch, batch): resume is exact.
         let epoch_seed = options
             .seed
             .wrapping_mul(0x9E37_79B9)
             .wrapping_add(epoch as u64);
-        autodiff.seed(epoch_seed);
         let order = shuffled(count, &mut SeededRng::new(epoch_seed));
+        let resumed = partial.take().unwrap_or_default();
         let progress = bar(
             options.progress,
             batches as u64,
             &format!("epoch {epoch}/{}", options.epochs),
         );
+        progress.set_position(resumed.steps as u64);
         let started = Instant::now();
-        let (mut sum_loss, mut sum_rec, mut sum_kl) = (0.0, 0.0, 0.0);
-        let mut batch_losses = Vec::with_capacity(batches);
+        let mut since_checkpoint = Instant::now();
+        let (mut sum_loss, mut sum_rec, mut sum_kl) =
+            (resumed.sum_loss, resumed.sum_reconstruction, resumed.sum_kl);
+        let mut batch_losses = resumed.batch_losses;
+        batch_losses.reserve(batches);
 
-        for (step, indices) in order.chunks_exact(options.batch_size).enumerate() {
+        for (step, indices) in order
+            .chunks_exact(options.batch_size)
+            .enumerate()
+            .skip(resumed.steps)
+        {
+            autodiff.seed(step_seed(epoch_seed, step));
             let images = train_set.batch(indices, &autodiff);
             let out = model.forward(images.clone());
             let loss = objective_loss(run.spec.objective(), &out, images);
             let total: f64 = loss.total.clone().into_scalar::<f32>().into();
             if !total.is_finite() {
                 progress.finish_and_clear();
-                let kept = match history.len() {
-                    0 => "no checkpoint was written yet".to_string(),
-                    n => format!(
-                        "the checkpoint after epoch {n} in {} is kept (--resume continues from it)",
+                let kept = match &last_checkpoint {
+                    None => "no checkpoint was written yet".to_string(),
+                    Some(position) => format!(
+                        "the checkpoint {position} in {} is kept (--resume continues from it)",
                         checkpoint::dir(run.dir).display()
                     ),
                 };
@@ -264,7 +313,8 @@ pub fn train(
             sum_kl += kl;
             batch_losses.push(total);
             let done = (step + 1) as f64;
-            let rate = ((step + 1) * options.batch_size) as f64 / started.elapsed().as_secs_f64();
+            let rate = ((step + 1 - resumed.steps) * options.batch_size) as f64
+                / started.elapsed().as_secs_f64();
             progress.set_message(format!(
                 "loss {:.4} (rec {:.4} + kl {:.3}) {rate:.0} img/s",
                 sum_loss / done,
@@ -272,9 +322,30 @@ pub fn train(
                 sum_kl / done
             ));
             progress.inc(1);
+            let due = options
+                .checkpoint_every
+                .is_some_and(|every| since_checkpoint.elapsed() >= every);
+            if due && step + 1 < batches {
+                let state = state_of(
+                    epoch - 1,
+                    Some(PartialEpoch {
+                        steps: step + 1,
+                        batches,
+                        sum_loss,
+                        sum_reconstruction: sum_rec,
+                        sum_kl,
+                        batch_losses: batch_losses.clone(),
+                        seconds: resumed.seconds + started.elapsed().as_secs_f64(),
+                    }),
+                    &history,
+                );
+                checkpoint::save(run.dir, &model, &optimizer, state.clone())?;
+                last_checkpoint = Some(state.position());
+                since_checkpoint = Instant::now();
+            }
         }
         progress.finish_and_clear();
-        let seconds = started.elapsed().as_secs_f64();
+        let seconds = resumed.seconds + started.elapsed().as_secs_f64();
 
         let valid = model.valid();
         let (val_loss, val_reconstruction, val_kl) =
@@ -308,21 +379,9 @@ pub fn train(
         );
         history.push(stats);
         write_epoch_outputs(run, &valid, val_set, &history, device)?;
-        checkpoint::save(
-            run.dir,
-            &model,
-            &optimizer,
-            CheckpointState {
-                name: run.name.into(),
-                spec: run.spec.clone(),
-                epoch,
-                batch_size: options.batch_size,
-                seed: options.seed,
-                model_file: String::new(),
-                optimizer_file: String::new(),
-                history: history.clone(),
-            },
-        )?;
+        let state = state_of(epoch, None, &history);
+        checkpoint::save(run.dir, &model, &optimizer, state.clone())?;
+        last_checkpoint = Some(state.position());
     }
     Ok(history)
 }
@@ -376,6 +435,7 @@ mod tests {
             progress: false,
             resume: false,
             kl_warmup_epochs,
+            checkpoint_every: None,
         }
     }
 

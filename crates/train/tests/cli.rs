@@ -228,21 +228,11 @@ fn resume_continues_exactly_where_the_run_stopped() {
         &split,
         &[&common[..], &["--epochs", "2", "--resume"]].concat(),
     ));
-    // Tensor by tensor: the file's metadata order is not stable, the numbers must be.
-    let a = std::fs::read(straight.join("model.safetensors")).unwrap();
-    let b = std::fs::read(split.join("model.safetensors")).unwrap();
-    let (a, b) = (
-        safetensors::SafeTensors::deserialize(&a).unwrap(),
-        safetensors::SafeTensors::deserialize(&b).unwrap(),
+    assert_same_weights(
+        &straight,
+        &split,
+        "1 + 1 resumed epochs must equal 2 epochs",
     );
-    assert_eq!(a.len(), b.len());
-    for (name, tensor) in a.tensors() {
-        assert_eq!(
-            tensor.data(),
-            b.tensor(&name).unwrap().data(),
-            "{name}: 1 + 1 resumed epochs must equal 2 epochs bit for bit"
-        );
-    }
     let metrics = std::fs::read_to_string(split.join("metrics.jsonl")).unwrap();
     assert_eq!(metrics.lines().count(), 2);
 }
@@ -468,4 +458,284 @@ fn frey_faces_and_image_folders_train() {
         manifest["dataset"]["classes"],
         serde_json::json!(["cats", "dogs"])
     );
+}
+
+/// Every tensor of two exports' weights, compared bit for bit (tensor by tensor: the
+/// file's metadata order is not stable, the numbers must be).
+fn assert_same_weights(a: &Path, b: &Path, why: &str) {
+    let a = std::fs::read(a.join("model.safetensors")).unwrap();
+    let b = std::fs::read(b.join("model.safetensors")).unwrap();
+    let (a, b) = (
+        safetensors::SafeTensors::deserialize(&a).unwrap(),
+        safetensors::SafeTensors::deserialize(&b).unwrap(),
+    );
+    assert_eq!(a.len(), b.len());
+    for (name, tensor) in a.tensors() {
+        assert_eq!(
+            tensor.data(),
+            b.tensor(&name).unwrap().data(),
+            "{name}: {why}"
+        );
+    }
+}
+
+fn state_json(run: &Path) -> Option<Vec<u8>> {
+    std::fs::read(run.join("checkpoint/state.json")).ok()
+}
+
+#[test]
+fn killed_runs_resume_to_the_weights_of_an_uninterrupted_run() {
+    let data = dataset("mnist");
+    let tmp = tempfile::tempdir().unwrap();
+    let (straight, killed) = (tmp.path().join("straight"), tmp.path().join("killed"));
+    let common = [
+        "--limit",
+        "4000",
+        "--batch-size",
+        "50",
+        "--seed",
+        "5",
+        "--epochs",
+        "3",
+    ];
+    ok(train(
+        "mnist-vae",
+        &data,
+        &straight,
+        &[&common[..], &["--checkpoint-every", "epoch"]].concat(),
+    ));
+    // A VAE, so the resumed noise matters too. A checkpoint after (nearly) every
+    // batch, so kills land between and inside writes.
+    let args: Vec<&str> = [
+        &[
+            "train",
+            "--model",
+            "mnist-vae",
+            "--data",
+            s(&data),
+            "--out",
+            s(&killed),
+        ][..],
+        &common[..],
+        &["--checkpoint-every", "1ms", "--resume"],
+    ]
+    .concat();
+    let spawn = || {
+        Command::new(env!("CARGO_BIN_EXE_latentlab"))
+            .args(&args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (mut kills, mut mid_epoch, mut inside_a_write) = (0, 0, 0);
+    // The first kill comes before any checkpoint exists (--resume then starts the run);
+    // each later one a few milliseconds after the checkpoint moved on.
+    for offset_ms in [None, Some(0), Some(2), Some(5), Some(9), Some(14)] {
+        let before = state_json(&killed);
+        let mut child = spawn();
+        match offset_ms {
+            None => std::thread::sleep(std::time::Duration::from_millis(20)),
+            Some(offset) => {
+                let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+                while state_json(&killed) == before && std::time::Instant::now() < deadline {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                std::thread::sleep(std::time::Duration::from_millis(offset));
+            }
+        }
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+        let leftovers = std::fs::read_dir(killed.join("checkpoint"))
+            .map(|dir| {
+                dir.flatten()
+                    .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+                    .count()
+            })
+            .unwrap_or(0);
+        inside_a_write += usize::from(leftovers > 0);
+        if let Some(state) = state_json(&killed) {
+            let state: serde_json::Value = serde_json::from_slice(&state).unwrap();
+            mid_epoch += usize::from(!state["partial"].is_null());
+        }
+    }
+    let out = ok(spawn().wait_with_output().unwrap());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("resuming"), "{stderr}");
+    eprintln!("{kills} kills, {mid_epoch} mid-epoch, {inside_a_write} inside a checkpoint write");
+    assert!(kills >= 4, "only {kills} kills landed before the run ended");
+    assert!(
+        mid_epoch >= 2,
+        "only {mid_epoch} kills left a mid-epoch checkpoint"
+    );
+    assert_same_weights(
+        &straight,
+        &killed,
+        "killed and resumed must equal uninterrupted",
+    );
+    let metrics = |run: &Path| {
+        std::fs::read_to_string(run.join("metrics.jsonl"))
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["loss"]
+                    .as_f64()
+                    .unwrap()
+            })
+            .collect::<Vec<_>>()
+    };
+    let (a, b) = (metrics(&straight), metrics(&killed));
+    assert_eq!(a.len(), 3);
+    for (a, b) in a.iter().zip(&b) {
+        assert!((a - b).abs() <= 1e-12 * a.abs(), "epoch loss {a} vs {b}");
+    }
+    let left: Vec<String> = std::fs::read_dir(killed.join("checkpoint"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        left.len(),
+        3,
+        "one checkpoint's files and nothing else: {left:?}"
+    );
+}
+
+fn strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
+}
+
+/// Runs the CLI with its files capped at `max_bytes` each (as a full disk would cut
+/// them short).
+fn latentlab_with_file_limit(args: &[&str], max_bytes: u64) -> Output {
+    use std::os::unix::process::CommandExt;
+    let mut command = Command::new(env!("CARGO_BIN_EXE_latentlab"));
+    command.args(args);
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: max_bytes,
+                rlim_max: max_bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    command.output().expect("the binary runs")
+}
+
+#[test]
+fn a_full_disk_fails_by_name_and_keeps_the_last_checkpoint_and_export() {
+    let data = dataset("mnist");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = tmp.path().join("run");
+    let common = ["--limit", "1000", "--batch-size", "50", "--seed", "2"];
+    let train_args = |extra: &[&str]| -> Vec<String> {
+        [
+            &[
+                "train",
+                "--model",
+                "mlp-ae",
+                "--data",
+                s(&data),
+                "--out",
+                s(&run),
+            ][..],
+            &common[..],
+            extra,
+        ]
+        .concat()
+        .into_iter()
+        .map(String::from)
+        .collect()
+    };
+    ok(latentlab(&strs(&train_args(&["--epochs", "1"]))));
+    let weights = std::fs::read(run.join("model.safetensors")).unwrap();
+    let state = state_json(&run).unwrap();
+    // 100 kB per file: the weights (about 880 kB) cannot be written. First a
+    // mid-epoch checkpoint fails, then (checkpointing at epoch ends only) the export.
+    for (every, failing) in [
+        ("1ms", "checkpoint/model-0001-"),
+        ("epoch", "model.safetensors"),
+    ] {
+        let args = train_args(&["--epochs", "2", "--resume", "--checkpoint-every", every]);
+        let out = latentlab_with_file_limit(&strs(&args), 100_000);
+        assert!(!out.status.success());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("cannot write") && stderr.contains(failing),
+            "--checkpoint-every {every}: {stderr}"
+        );
+        assert!(stderr.contains("File too large"), "{stderr}");
+        assert_eq!(
+            std::fs::read(run.join("model.safetensors")).unwrap(),
+            weights
+        );
+        assert_eq!(
+            state_json(&run).unwrap(),
+            state,
+            "the checkpoint after epoch 1 stays"
+        );
+        for dir in [run.clone(), run.join("checkpoint")] {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                assert!(
+                    !name.ends_with(".tmp"),
+                    "{} left behind",
+                    entry.path().display()
+                );
+            }
+        }
+    }
+    // An export to a full disk fails by name and leaves the earlier export whole.
+    let export = tmp.path().join("export");
+    ok(latentlab(&[
+        "export",
+        "--weights",
+        s(&run),
+        "--out",
+        s(&export),
+        "--data",
+        s(&data),
+        "--points",
+        "10",
+    ]));
+    let shipped = std::fs::read(export.join("model.safetensors")).unwrap();
+    let out = latentlab_with_file_limit(
+        &[
+            "export",
+            "--weights",
+            s(&run),
+            "--out",
+            s(&export),
+            "--data",
+            s(&data),
+            "--points",
+            "10",
+        ],
+        100_000,
+    );
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot write") && stderr.contains("model.safetensors"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read(export.join("model.safetensors")).unwrap(),
+        shipped
+    );
+    // With room again the run continues from the checkpoint.
+    ok(latentlab(&strs(&train_args(&[
+        "--epochs", "2", "--resume",
+    ]))));
+    assert_eq!(json(&run.join("checkpoint/state.json"))["epoch"], 2);
 }
