@@ -222,7 +222,7 @@ test('reconstruct: a CelebA photo is reconstructed closely; "use photo" makes it
   assert.deepEqual(errors, []);
 });
 
-test('stats: histograms of all encoded faces, 100 dims at a time, #first-dim moves the window', async () => {
+test('stats: histograms of all encoded faces, 100 dims at a time, #first-dim moves the window, sampled z or means', async () => {
   cpu ??= await openPage('?page=attributes&backend=cpu');
   const { page, errors } = cpu;
   await navTo(page, 'stats');
@@ -240,5 +240,14 @@ test('stats: histograms of all encoded faces, 100 dims at a time, #first-dim mov
     assert.ok(!(await canvasPixels(page, '#histograms')).data.equals(before.data), 'histograms did not change');
   });
   assert.equal(urlParam(page, 'dim'), '100');
+  // Sampled z (the default) and the posterior means are different histograms.
+  assert.equal(await page.getAttribute('#histograms', 'data-draw'), 'sampled');
+  const sampled = await canvasPixels(page, '#histograms');
+  await page.click('#hist-means');
+  await eventually(async () => {
+    assert.equal(await page.getAttribute('#histograms', 'data-draw'), 'means');
+    assert.ok(!(await canvasPixels(page, '#histograms')).data.equals(sampled.data), 'means look like the samples');
+  });
+  assert.equal(urlParam(page, 'hist'), 'means');
   assert.deepEqual(errors, []);
 });

@@ -7,6 +7,15 @@ use latentlab_sampling::catalogue::{DRAWN_KNOTS, NAMES, default_drawing};
 
 use crate::engine::Backend;
 
+/// What the latent statistics page histograms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LatentDraw {
+    /// z as the VAE draws it: mean + sigma * noise (the seed's plot).
+    Sampled,
+    /// The encoder's means alone.
+    Means,
+}
+
 /// One activity per page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Page {
@@ -177,6 +186,7 @@ pub struct View {
     pub space: Space,
     pub manifold_n: usize,
     pub first_dim: usize,
+    pub latent_draw: LatentDraw,
     pub yaw: f32,
     pub pitch: f32,
     /// Index of the picked point in the 3-D cloud.
@@ -199,6 +209,7 @@ impl Default for View {
             space: Space::Z,
             manifold_n: 12,
             first_dim: 0,
+            latent_draw: LatentDraw::Sampled,
             yaw: 0.6,
             pitch: 0.35,
             picked: None,
@@ -261,6 +272,10 @@ impl Query {
             first_dim: get("dim")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(d.first_dim),
+            latent_draw: match get("hist").as_deref() {
+                Some("means") => LatentDraw::Means,
+                _ => LatentDraw::Sampled,
+            },
             yaw: num("yaw").unwrap_or(d.yaw),
             pitch: num("pitch").unwrap_or(d.pitch),
             picked: get("pick").and_then(|v| v.parse().ok()),
@@ -332,7 +347,7 @@ impl Query {
             Page::Morph => &["a", "b", "alpha", "interp", "temp"],
             Page::Attributes => &["face", "attrs", "temp"],
             Page::Reconstruct => &[],
-            Page::Stats => &["dim"],
+            Page::Stats => &["dim", "hist"],
             Page::Scatter => &["space"],
             Page::Manifold => &["n"],
             Page::Latent3d => &["yaw", "pitch", "pick"],
@@ -368,6 +383,15 @@ impl Query {
         differs("space", space(v.space), space(d.space));
         differs("n", v.manifold_n.to_string(), d.manifold_n.to_string());
         differs("dim", v.first_dim.to_string(), d.first_dim.to_string());
+        let draw = |l: LatentDraw| {
+            if l == LatentDraw::Means {
+                "means"
+            } else {
+                "sampled"
+            }
+            .to_string()
+        };
+        differs("hist", draw(v.latent_draw), draw(d.latent_draw));
         differs("yaw", format!("{:.2}", v.yaw), format!("{:.2}", d.yaw));
         differs(
             "pitch",

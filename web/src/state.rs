@@ -9,7 +9,7 @@ use latentlab_model::view::Space;
 use yew::Reducible;
 
 use crate::engine::{Backend, Engine, ExportBytes};
-use crate::route::{Endpoint, MANIFOLD_N, MAX_COUNT, Page, Query, View};
+use crate::route::{Endpoint, LatentDraw, MANIFOLD_N, MAX_COUNT, Page, Query, View};
 
 /// The models the page holds at once; each activity uses one or two of them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -167,6 +167,7 @@ pub enum Action {
     SetSpace(Space),
     SetManifoldN(usize),
     SetFirstDim(usize),
+    SetLatentDraw(LatentDraw),
     Rotate {
         yaw: f32,
         pitch: f32,
@@ -342,6 +343,7 @@ impl Reducible for AppState {
             Action::SetSpace(space) => view.space = space,
             Action::SetManifoldN(n) => view.manifold_n = n.clamp(MANIFOLD_N.0, MANIFOLD_N.1),
             Action::SetFirstDim(dim) => view.first_dim = dim,
+            Action::SetLatentDraw(draw) => view.latent_draw = draw,
             Action::Rotate { yaw, pitch } => {
                 view.yaw = yaw.rem_euclid(std::f32::consts::TAU);
                 view.pitch = pitch.clamp(-1.5, 1.5);

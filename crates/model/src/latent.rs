@@ -25,6 +25,22 @@ pub fn normal_latents(first: u64, count: usize, dim: usize, temperature: f64) ->
         .collect()
 }
 
+/// One draw of z per posterior, the way the VAE samples it in training:
+/// `mean + exp(log_var / 2) * noise`, noise from the generator seeded with `seed`.
+/// `means` and `log_vars` share one row-major layout. A dimension the model ignores has
+/// mean 0 and variance 1, so its samples follow the prior while its means pile up at 0:
+/// drawing both is how the statistics page tells the two apart.
+pub fn posterior_samples(means: &[f32], log_vars: &[f32], seed: u64) -> Vec<f32> {
+    let mut rng = SeededRng::new(seed);
+    means
+        .iter()
+        .zip(log_vars)
+        .map(|(&mean, &log_var)| {
+            (f64::from(mean) + (0.5 * f64::from(log_var)).exp() * rng.next_normal()) as f32
+        })
+        .collect()
+}
+
 /// How to travel from one latent to another.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interpolation {
@@ -92,6 +108,31 @@ pub fn manifold_grid(n: usize) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn posterior_samples_follow_each_posterior() {
+        let n = 20_000;
+        // Column 0: N(2, 0.25) (log-variance ln 0.25); column 1: the prior N(0, 1).
+        let means: Vec<f32> = (0..n).flat_map(|_| [2.0, 0.0]).collect();
+        let log_vars: Vec<f32> = (0..n).flat_map(|_| [0.25f32.ln(), 0.0]).collect();
+        let z = posterior_samples(&means, &log_vars, 7);
+        assert_eq!(z, posterior_samples(&means, &log_vars, 7), "seeded");
+        for (column, (mean, var)) in [(2.0, 0.25), (0.0, 1.0)].into_iter().enumerate() {
+            let xs: Vec<f64> = z
+                .iter()
+                .skip(column)
+                .step_by(2)
+                .map(|&v| f64::from(v))
+                .collect();
+            let m = xs.iter().sum::<f64>() / n as f64;
+            let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / n as f64;
+            assert!((m - mean).abs() < 0.03, "column {column}: mean {m}");
+            assert!(
+                (v - var).abs() < 0.05 * var,
+                "column {column}: variance {v}"
+            );
+        }
+    }
 
     #[test]
     fn manifold_grid_is_symmetric_and_ordered() {

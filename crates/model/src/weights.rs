@@ -97,11 +97,14 @@ pub struct PointsInfo {
     pub description: String,
 }
 
-/// Encoded images: `z` is `[count, latent_dim]` row-major; `labels` has one class
-/// index per point, or is empty for unlabelled data.
+/// Encoded images: `z` is `[count, latent_dim]` row-major; `log_var` is the
+/// posterior's log-variance in the same layout for a VAE (so a page can draw z the way
+/// the model samples it, mean + sigma * noise) or empty for a plain AE; `labels` has
+/// one class index per point, or is empty for unlabelled data.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Points {
     pub z: Vec<f32>,
+    pub log_var: Vec<f32>,
     pub labels: Vec<u32>,
 }
 
@@ -320,17 +323,30 @@ fn check_tensors(expected: Vec<(String, Vec<usize>)>, weights: &[u8]) -> Result<
     }
 }
 
-/// Serialises encoded points (`z` as F32 `[count, dim]`, `labels` as U32 `[count]`).
+/// Serialises encoded points (`z` and, when present, `log_var` as F32 `[count, dim]`;
+/// `labels` as U32 `[count]`).
 pub fn points_bytes(points: &Points, latent_dim: usize) -> Result<Vec<u8>, WeightsError> {
     use safetensors::tensor::{Dtype, TensorView};
     let count = points.z.len() / latent_dim.max(1);
     let z: Vec<u8> = points.z.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let log_var: Vec<u8> = points
+        .log_var
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
     let labels: Vec<u8> = points.labels.iter().flat_map(|v| v.to_le_bytes()).collect();
     let mut tensors = vec![(
         "z",
         TensorView::new(Dtype::F32, vec![count, latent_dim], &z)
             .map_err(|e| WeightsError::Save(e.to_string()))?,
     )];
+    if !points.log_var.is_empty() {
+        tensors.push((
+            "log_var",
+            TensorView::new(Dtype::F32, vec![count, latent_dim], &log_var)
+                .map_err(|e| WeightsError::Save(e.to_string()))?,
+        ));
+    }
     if !points.labels.is_empty() {
         tensors.push((
             "labels",
@@ -368,11 +384,24 @@ pub fn load_points(manifest: &Manifest, bytes: &[u8]) -> Result<Points, WeightsE
             manifest.latent_dim
         )));
     }
-    let z = z
-        .data()
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
+    let z = f32s(z.data());
+    let log_var = match file.tensor("log_var") {
+        Ok(view) => {
+            if view.dtype() != safetensors::Dtype::F32
+                || view.shape() != [info.count, manifest.latent_dim]
+            {
+                return Err(bad(format!(
+                    "log_var is {:?} {:?}, expected F32 [{}, {}]",
+                    view.dtype(),
+                    view.shape(),
+                    info.count,
+                    manifest.latent_dim
+                )));
+            }
+            f32s(view.data())
+        }
+        Err(_) => Vec::new(),
+    };
     let labels = match file.tensor("labels") {
         Ok(view) => {
             if view.dtype() != safetensors::Dtype::U32 || view.shape() != [info.count] {
@@ -390,5 +419,12 @@ pub fn load_points(manifest: &Manifest, bytes: &[u8]) -> Result<Points, WeightsE
         }
         Err(_) => Vec::new(),
     };
-    Ok(Points { z, labels })
+    Ok(Points { z, log_var, labels })
+}
+
+fn f32s(bytes: &[u8]) -> Vec<f32> {
+    bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect()
 }

@@ -185,6 +185,7 @@ fn points_round_trip_and_bad_points_are_named() {
     let (_, mut manifest, _) = export_of(&small_config(), &device);
     let points = Points {
         z: vec![0.5, -1.0, 2.0, 0.25, 3.0, -3.0],
+        log_var: vec![-1.0, 0.0, -2.5, 0.5, 0.0, -0.25],
         labels: vec![7, 0, 9],
     };
     let bytes = points_bytes(&points, 2).unwrap();
@@ -200,4 +201,32 @@ fn points_round_trip_and_bad_points_are_named() {
     manifest.latent_dim = 3;
     let err = load_points(&manifest, &bytes).unwrap_err();
     assert!(err.to_string().contains("expected F32 [3, 3]"), "{err}");
+
+    // A plain AE's points (and exports from before log_var) carry no log-variances.
+    manifest.latent_dim = 2;
+    let codes = Points {
+        log_var: Vec::new(),
+        ..points.clone()
+    };
+    let bytes = points_bytes(&codes, 2).unwrap();
+    manifest.points.as_mut().unwrap().bytes = bytes.len() as u64;
+    assert_eq!(load_points(&manifest, &bytes).unwrap(), codes);
+
+    // log_var whose shape disagrees with z is named.
+    let short = safetensors::serialize(
+        [
+            ("z", f32_view(&points.z, vec![3, 2])),
+            ("log_var", f32_view(&points.log_var[..4], vec![2, 2])),
+        ],
+        None,
+    )
+    .unwrap();
+    manifest.points.as_mut().unwrap().bytes = short.len() as u64;
+    let err = load_points(&manifest, &short).unwrap_err();
+    assert!(err.to_string().contains("log_var"), "{err}");
+}
+
+fn f32_view(values: &[f32], shape: Vec<usize>) -> safetensors::tensor::TensorView<'static> {
+    let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape, bytes.leak()).unwrap()
 }

@@ -1,7 +1,8 @@
 //! Latent statistics: histograms of encoded faces' latent dimensions against the
-//! prior's N(0, 1) density (the seed notebook's 10 x 10 grid).
+//! prior's N(0, 1) density (the seed notebook's 10 x 10 grid), of z as the VAE samples
+//! it or of the encoder's means.
 
-use latentlab_model::latent::normal_pdf;
+use latentlab_model::latent::{normal_pdf, posterior_samples};
 use latentlab_model::quality::ACTIVE_KL_NATS;
 use latentlab_model::view::density_histogram;
 use latentlab_model::weights::Points;
@@ -11,7 +12,11 @@ use yew::prelude::*;
 use super::input_number;
 use crate::app::AppHandle;
 use crate::image_canvas::context_2d;
+use crate::route::LatentDraw;
 use crate::state::{Action, Slot};
+
+/// Seed of the noise in the sampled histograms: fixed, so a reload draws the same z.
+const NOISE_SEED: u64 = 2024;
 
 const PANELS: usize = 100;
 const COLUMNS: usize = 10;
@@ -26,7 +31,7 @@ const TOP: f64 = 0.6;
 /// KL, active dimensions get a frame and every panel its KL.
 fn draw(
     canvas: &HtmlCanvasElement,
-    points: &Points,
+    z: &[f32],
     dim: usize,
     first: usize,
     count: usize,
@@ -53,7 +58,7 @@ fn draw(
             (k % COLUMNS) as f64 * (PANEL.0 + GAP),
             (k / COLUMNS) as f64 * (PANEL.1 + GAP),
         );
-        let column = points.z.chunks_exact(dim).map(|row| row[d]);
+        let column = z.chunks_exact(dim).map(|row| row[d]);
         ctx.set_fill_style_str("#4477aa");
         for (b, density) in density_histogram(column, RANGE, BINS)
             .into_iter()
@@ -96,6 +101,17 @@ fn draw(
     }
 }
 
+/// The histogrammed z: each posterior sampled once, or its mean; means when the
+/// export has no log-variances (a plain AE, or an export from before they were kept).
+fn histogrammed(points: &Points, draw: LatentDraw) -> Vec<f32> {
+    match draw {
+        LatentDraw::Sampled if !points.log_var.is_empty() => {
+            posterior_samples(&points.z, &points.log_var, NOISE_SEED)
+        }
+        _ => points.z.clone(),
+    }
+}
+
 #[function_component(StatsPage)]
 pub fn stats_page() -> Html {
     let app = use_context::<AppHandle>().expect("inside App");
@@ -104,28 +120,40 @@ pub fn stats_page() -> Html {
     let dim = engine.as_ref().map_or(0, |e| e.manifest.latent_dim);
     let first = app.view.first_dim.min(dim.saturating_sub(1));
     let count = PANELS.min(dim - first.min(dim));
+    let can_sample = engine
+        .as_ref()
+        .and_then(|e| e.points.as_ref())
+        .is_some_and(|p| !p.log_var.is_empty());
+    let shown = if can_sample {
+        app.view.latent_draw
+    } else {
+        LatentDraw::Means
+    };
     {
         let canvas = canvas.clone();
-        use_effect_with((engine.clone(), first), move |(engine, first)| {
-            let element = canvas.cast::<HtmlCanvasElement>();
-            if let (Some(engine), Some(element)) = (engine, element) {
-                if let Some(points) = &engine.points {
-                    let kl = engine
-                        .manifest
-                        .quality
-                        .as_ref()
-                        .map(|q| q.kl_per_dim.as_slice());
-                    draw(
-                        &element,
-                        points,
-                        engine.manifest.latent_dim,
-                        *first,
-                        count,
-                        kl,
-                    );
+        use_effect_with(
+            (engine.clone(), first, shown),
+            move |(engine, first, shown)| {
+                let element = canvas.cast::<HtmlCanvasElement>();
+                if let (Some(engine), Some(element)) = (engine, element) {
+                    if let Some(points) = &engine.points {
+                        let kl = engine
+                            .manifest
+                            .quality
+                            .as_ref()
+                            .map(|q| q.kl_per_dim.as_slice());
+                        draw(
+                            &element,
+                            &histogrammed(points, *shown),
+                            engine.manifest.latent_dim,
+                            *first,
+                            count,
+                            kl,
+                        );
+                    }
                 }
-            }
-        });
+            },
+        );
     }
     let faces = engine
         .as_ref()
@@ -137,6 +165,13 @@ pub fn stats_page() -> Html {
             dispatcher.dispatch(Action::SetFirstDim(d));
         }
     });
+    let toggle = |id: &'static str, label: &'static str, value: LatentDraw| {
+        let dispatcher = app.dispatcher();
+        html! {
+            <button id={id} aria-pressed={(shown == value).to_string()} disabled={!can_sample}
+                    onclick={Callback::from(move |_| dispatcher.dispatch(Action::SetLatentDraw(value)))}>{label}</button>
+        }
+    };
     let dims = format!("{first}-{}", first + count.saturating_sub(1));
     let active = engine
         .as_ref()
@@ -148,13 +183,37 @@ pub fn stats_page() -> Html {
                 q.active_dims
             )
         });
+    let what = match shown {
+        LatentDraw::Sampled => format!(
+            "a histogram of z drawn the way the VAE draws it in training (mean + sigma * noise, \
+             one draw per face) for {faces} held-out faces (blue) against the N(0, 1) prior \
+             (orange). An unused dimension has mean 0 and sigma 1 for every face, so its \
+             samples match the prior exactly; switch to the means to see which dimensions \
+             carry information."
+        ),
+        LatentDraw::Means => format!(
+            "a histogram of the encoder's means for {faces} held-out faces (blue) against the \
+             N(0, 1) prior (orange). A dimension that carries information spreads its means \
+             out; one the model ignores piles them up at 0 (a spike), whatever the KL term \
+             does for the samples."
+        ),
+    };
+    let draw_id = if shown == LatentDraw::Means {
+        "means"
+    } else {
+        "sampled"
+    };
     html! {
         <section class="activity" aria-labelledby="stats-title">
             <h2 id="stats-title">{"Latent statistics"}</h2>
-            <p class="explain">{format!("Each panel is one latent dimension: a histogram of the \
-                encoder's means for {faces} held-out faces (blue) against the N(0, 1) density the \
-                KL term pulls them towards (orange). Close matches are why sampling z from N(0, I) \
-                gives faces; narrow, spiky panels are dimensions the model barely uses.")}</p>
+            <p class="explain">{format!("Each panel is one latent dimension: {what}")}</p>
+            <div class="controls" role="group" aria-label="what to histogram">
+                {toggle("hist-sampled", "sampled z", LatentDraw::Sampled)}
+                {toggle("hist-means", "posterior means", LatentDraw::Means)}
+                if !can_sample {
+                    <span>{"(this export has no log-variances, so only the means can be shown)"}</span>
+                }
+            </div>
             <label>{"first dimension "}<input id="first-dim" type="number" min="0" max={dim.saturating_sub(1).to_string()}
                 step="10" value={first.to_string()} onchange={on_first} /></label>
             if let Some(active) = active {
@@ -164,6 +223,7 @@ pub fn stats_page() -> Html {
                 <p>{"This export ships no encoded faces (points.safetensors)."}</p>
             }
             <canvas id="histograms" class="histograms" ref={canvas} data-dims={dims} data-faces={faces.to_string()}
+                    data-draw={draw_id}
                     role="img" aria-label={format!("histograms of latent dimensions {first} onwards")}></canvas>
         </section>
     }
