@@ -75,9 +75,65 @@ impl ConvConfig {
 
     /// Explains what is wrong with a config, so a bad manifest is rejected before
     /// any layer is built (burn would panic on a zero-sized layer).
+    /// Tensors' elements [`Self::init`] creates (weights, biases, BatchNorm scales,
+    /// shifts and running statistics), or `None` past u64 (an untrusted config that no
+    /// file could fill). Kept beside `init`; a test compares the two.
+    pub fn parameter_count(&self) -> Option<u64> {
+        let conv = |i: usize, o: usize| {
+            (i as u64)
+                .checked_mul(o as u64)?
+                .checked_mul(9)?
+                .checked_add(o as u64)
+        };
+        let linear = |i: usize, o: usize| (i as u64).checked_mul(o as u64)?.checked_add(o as u64);
+        let norm = |n: usize| {
+            if self.batch_norm {
+                (n as u64).checked_mul(4)
+            } else {
+                Some(0)
+            }
+        };
+        let last = *self.filters.last()?;
+        let side = self
+            .image_size
+            .checked_shr(u32::try_from(self.filters.len()).ok()?)?;
+        let flat = last.checked_mul(side)?.checked_mul(side)?;
+        let mut total = 0u64;
+        let mut input = self.channels;
+        for &filters in &self.filters {
+            total = total
+                .checked_add(conv(input, filters)?)?
+                .checked_add(norm(filters)?)?;
+            input = filters;
+        }
+        let heads = if self.objective.variational { 2 } else { 1 };
+        total = total.checked_add(linear(flat, self.latent_dim)?.checked_mul(heads)?)?;
+        total = total
+            .checked_add(linear(self.latent_dim, flat)?)?
+            .checked_add(norm(flat)?)?;
+        let mut input = last;
+        for &filters in self.filters.iter().rev() {
+            total = total
+                .checked_add(conv(input, filters)?)?
+                .checked_add(norm(filters)?)?;
+            input = filters;
+        }
+        total.checked_add(conv(input, self.channels)?)
+    }
+
     pub fn validate(&self) -> Result<(), String> {
         if self.channels == 0 || self.latent_dim == 0 || self.filters.is_empty() {
             return Err("channels, latent_dim and filters must be non-zero".into());
+        }
+        if self.filters.len() >= usize::BITS as usize || self.parameter_count().is_none() {
+            return Err(format!(
+                "{} layers of {:?} filters on {}x{} images with latent {} is too large for any weights file",
+                self.filters.len(),
+                self.filters,
+                self.image_size,
+                self.image_size,
+                self.latent_dim
+            ));
         }
         if self.filters.contains(&0) {
             return Err(format!(

@@ -97,7 +97,46 @@ impl DenseConfig {
         self.channels * self.height * self.width
     }
 
+    /// Weights and biases [`Self::init`] creates, or `None` past u64 (an untrusted
+    /// config that no file could fill). Kept beside `init`; a test compares the two.
+    pub fn parameter_count(&self) -> Option<u64> {
+        let linear = |i: usize, o: usize| (i as u64).checked_mul(o as u64)?.checked_add(o as u64);
+        let pixels = (self.channels as u64)
+            .checked_mul(self.height as u64)?
+            .checked_mul(self.width as u64)? as usize;
+        let mut sizes = vec![pixels];
+        sizes.extend(&self.hidden);
+        let code_input = *sizes.last()?;
+        let mut total = 0u64;
+        for pair in sizes.windows(2) {
+            total = total.checked_add(linear(pair[0], pair[1])?)?;
+        }
+        let heads = if self.objective.variational { 2 } else { 1 };
+        total = total.checked_add(linear(code_input, self.latent_dim)?.checked_mul(heads)?)?;
+        let mut decoder = vec![self.latent_dim];
+        decoder.extend(self.hidden.iter().rev());
+        for pair in decoder.windows(2) {
+            total = total.checked_add(linear(pair[0], pair[1])?)?;
+        }
+        let outputs = if self.objective.reconstruction == Reconstruction::Gaussian {
+            2
+        } else {
+            1
+        };
+        total.checked_add(linear(*decoder.last()?, pixels)?.checked_mul(outputs)?)
+    }
+
     pub fn validate(&self) -> Result<(), String> {
+        let pixels = self
+            .channels
+            .checked_mul(self.height)
+            .and_then(|n| n.checked_mul(self.width));
+        if pixels.is_none() || self.parameter_count().is_none() {
+            return Err(format!(
+                "{}x{}x{} pixels with hidden {:?} and latent {} is too large for any weights file",
+                self.channels, self.height, self.width, self.hidden, self.latent_dim
+            ));
+        }
         if self.pixels() == 0 || self.latent_dim == 0 || self.hidden.contains(&0) {
             return Err(format!(
                 "channels, height, width, latent_dim and hidden sizes must be positive, got {}x{}x{}, hidden {:?}, latent {}",

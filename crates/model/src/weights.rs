@@ -281,6 +281,19 @@ pub fn load_export(
             found: weights.len() as u64,
         });
     }
+    // Built only once the file can hold it: a manifest that claims a huge model is an
+    // error here, before the model's memory is allocated.
+    let needed = manifest
+        .model
+        .parameter_count()
+        .and_then(|n| n.checked_mul(4));
+    if needed.is_none_or(|bytes| bytes > weights.len() as u64) {
+        return Err(WeightsError::Inconsistent(format!(
+            "the model config needs {} bytes of f32 weights, the weights file has {}",
+            needed.map_or("more than 2^64".to_string(), |n| n.to_string()),
+            weights.len()
+        )));
+    }
     let mut model = manifest.model.init(device);
     check_tensors(model.tensor_shapes(), weights)?;
 

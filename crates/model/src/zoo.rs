@@ -54,6 +54,15 @@ impl ModelSpec {
         }
     }
 
+    /// Elements of every tensor the model holds (what its weights file stores), or
+    /// `None` when that overflows.
+    pub fn parameter_count(&self) -> Option<u64> {
+        match self {
+            Self::Conv(c) => c.parameter_count(),
+            Self::Dense(c) => c.parameter_count(),
+        }
+    }
+
     pub fn objective(&self) -> &Objective {
         match self {
             Self::Conv(c) => &c.objective,

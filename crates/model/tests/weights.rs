@@ -180,6 +180,68 @@ fn every_zoo_model_round_trips() {
 }
 
 #[test]
+fn parameter_counts_match_the_built_models() {
+    let device = Device::flex();
+    let mut specs: Vec<ModelSpec> = latentlab_model::zoo::ZOO_NAMES
+        .iter()
+        .map(|name| ModelSpec::named(name).unwrap())
+        .collect();
+    let plain = Objective::new(false, Reconstruction::Mse, 1.0);
+    specs.push(ModelSpec::Conv(ConvConfig::new(
+        8,
+        3,
+        vec![2, 5],
+        3,
+        plain.clone(),
+    )));
+    specs.push(ModelSpec::Dense(latentlab_model::DenseConfig::frey_vae(
+        4,
+        Reconstruction::Gaussian,
+    )));
+    for spec in specs {
+        let elements: u64 = spec
+            .init(&device)
+            .tensor_shapes()
+            .iter()
+            .map(|(_, shape)| shape.iter().product::<usize>() as u64)
+            .sum();
+        assert_eq!(spec.parameter_count(), Some(elements), "{spec:?}");
+    }
+}
+
+#[test]
+fn a_manifest_claiming_a_huge_model_is_refused_before_it_is_built() {
+    let device = Device::flex();
+    let (_, manifest, weights) = export_of(&small_config(), &device);
+    let json = manifest.to_json();
+    for (field, value) in [
+        ("latent_dim", serde_json::json!(1_000_000_000_000u64)),
+        ("image_size", serde_json::json!(1u64 << 40)),
+    ] {
+        let edited = edit_manifest(&json, |m| {
+            m["model"]["config"][field] = value.clone();
+            if field == "latent_dim" {
+                m["latent_dim"] = value.clone();
+            } else {
+                m["height"] = value.clone();
+                m["width"] = value.clone();
+            }
+        });
+        let err = load_err(&edited, &weights, &device).to_string();
+        assert!(
+            err.contains("bytes of f32 weights") || err.contains("too large"),
+            "{field}: {err}"
+        );
+    }
+    // More layers than a shift can count is an error, not an overflow.
+    let edited = edit_manifest(&json, |m| {
+        m["model"]["config"]["filters"] = serde_json::json!(vec![1; 70]);
+    });
+    let err = load_err(&edited, &weights, &device).to_string();
+    assert!(err.contains("too large"), "{err}");
+}
+
+#[test]
 fn points_round_trip_and_bad_points_are_named() {
     let device = Device::flex();
     let (_, mut manifest, _) = export_of(&small_config(), &device);

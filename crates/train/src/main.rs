@@ -10,6 +10,8 @@ mod checkpoint;
 mod data;
 mod eval;
 mod files;
+#[cfg(test)]
+mod fuzz;
 mod plot;
 mod presets;
 mod progress;

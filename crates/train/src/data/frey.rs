@@ -35,6 +35,12 @@ pub fn load(path: &Path, shape: [usize; 3]) -> Result<Dataset> {
         shape[2]
     );
     let pixels = std::fs::read(&file).with_context(|| format!("cannot read {}", file.display()))?;
+    parse(pixels, &file)
+}
+
+/// Frey's raw file: 28x20 grey frames back to back, nothing else.
+pub fn parse(pixels: Vec<u8>, file: &Path) -> Result<Dataset> {
+    let shape = SHAPE;
     let per_image: usize = SHAPE.iter().product();
     ensure!(
         !pixels.is_empty() && pixels.len() % per_image == 0,

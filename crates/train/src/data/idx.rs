@@ -45,18 +45,33 @@ impl IdxSplit {
     }
 }
 
+/// The most an IDX file may hold once un-gzipped (MNIST's largest is 47 MB): a gzip
+/// bomb stops here instead of filling memory.
+pub const MAX_IDX_BYTES: u64 = 1 << 30;
+
 /// Reads a whole file, un-gzipping it when its name ends in `.gz`.
 fn read_maybe_gz(path: &Path) -> Result<Vec<u8>> {
     let raw = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
     if path.extension().is_some_and(|e| e == "gz") {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .with_context(|| format!("{} is not a valid gzip file", path.display()))?;
-        Ok(out)
+        gunzip(&raw, path)
     } else {
         Ok(raw)
     }
+}
+
+/// Un-gzips `raw` (read from `path`), refusing more than [`MAX_IDX_BYTES`].
+pub fn gunzip(raw: &[u8], path: &Path) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(raw)
+        .take(MAX_IDX_BYTES + 1)
+        .read_to_end(&mut out)
+        .with_context(|| format!("{} is not a valid gzip file", path.display()))?;
+    ensure!(
+        out.len() as u64 <= MAX_IDX_BYTES,
+        "{}: un-gzips to more than {MAX_IDX_BYTES} bytes, larger than any IDX image set",
+        path.display()
+    );
+    Ok(out)
 }
 
 /// Parses an IDX u8 file into its dimension sizes and values.
@@ -85,12 +100,13 @@ pub fn parse_idx(bytes: &[u8], path: &Path) -> Result<(Vec<usize>, Vec<u8>)> {
             u32::from_be_bytes(bytes[4 + 4 * i..8 + 4 * i].try_into().expect("4 bytes")) as usize
         })
         .collect();
-    let expected: usize = dims.iter().product();
     let found = bytes.len() - header;
+    let expected = dims.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
     ensure!(
-        found == expected,
-        "{}: IDX header promises {dims:?} = {expected} values but the file holds {found}",
-        path.display()
+        expected == Some(found),
+        "{}: IDX header promises {dims:?} = {} values but the file holds {found}",
+        path.display(),
+        expected.map_or("more than 2^64".to_string(), |n| n.to_string())
     );
     Ok((dims, bytes[header..].to_vec()))
 }

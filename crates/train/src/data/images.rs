@@ -44,9 +44,29 @@ pub fn pad_grey(
 /// Decodes one file, crops the centred largest region of the model's aspect ratio,
 /// resizes it and returns planar `[channels, height, width]` bytes.
 pub fn decode_fit(path: &Path, shape: [usize; 3]) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    decode_fit_bytes(&bytes, path, shape)
+}
+
+/// The largest image a dataset may hold (per side) and the most its decode may
+/// allocate: a header that claims a gigapixel is an error before any allocation.
+pub const MAX_IMAGE_SIDE: u32 = 16_384;
+pub const MAX_IMAGE_ALLOC: u64 = 512 << 20;
+
+/// [`decode_fit`] on bytes already read from `path` (whose format they reveal).
+pub fn decode_fit_bytes(bytes: &[u8], path: &Path, shape: [usize; 3]) -> Result<Vec<u8>> {
     let [channels, height, width] = shape;
-    let image =
-        image::open(path).with_context(|| format!("cannot decode image {}", path.display()))?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_IMAGE_SIDE);
+    limits.max_image_height = Some(MAX_IMAGE_SIDE);
+    limits.max_alloc = Some(MAX_IMAGE_ALLOC);
+    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
+        .with_guessed_format()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    reader.limits(limits);
+    let image = reader
+        .decode()
+        .with_context(|| format!("cannot decode image {}", path.display()))?;
     let (w, h) = (image.width() as usize, image.height() as usize);
     // Largest centred crop with the target's aspect ratio (a square for faces).
     let (crop_w, crop_h) = if w * height > h * width {
