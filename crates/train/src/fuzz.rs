@@ -426,6 +426,73 @@ pub fn seeds(corpus: &Path, target: &str) -> Vec<Vec<u8>> {
     paths.iter().map(|p| std::fs::read(p).unwrap()).collect()
 }
 
+/// Seeds cut from the real datasets under `data` (never committed: their licences),
+/// for the long run. Each is a valid file of its format, shortened so a million
+/// mutations stay affordable; a missing file fails loudly.
+pub fn real_seeds(data: &Path, target: &str) -> Vec<Vec<u8>> {
+    let read = |relative: &str| {
+        let path = data.join(relative);
+        std::fs::read(&path).unwrap_or_else(|e| panic!("NO TEST DATA: {}: {e}", path.display()))
+    };
+    let gunzipped = |relative: &str| idx::gunzip(&read(relative), Path::new(relative)).unwrap();
+    // The first `count` items of a real IDX file, its header told the new count.
+    let idx_head = |relative: &str, count: u32| {
+        let bytes = gunzipped(relative);
+        let rank = bytes[3] as usize;
+        let per_item: usize = (1..rank)
+            .map(|i| u32::from_be_bytes(bytes[4 + 4 * i..8 + 4 * i].try_into().unwrap()) as usize)
+            .product();
+        let header = 4 + 4 * rank;
+        let mut out = bytes[..header + per_item * count as usize].to_vec();
+        out[4..8].copy_from_slice(&count.to_be_bytes());
+        out
+    };
+    let lines = |relative: &str, keep: usize| {
+        let text = String::from_utf8(read(relative)).unwrap();
+        text.lines()
+            .take(keep)
+            .map(|l| format!("{l}\n"))
+            .collect::<String>()
+    };
+    let gz = |bytes: &[u8]| {
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(bytes).unwrap();
+        gz.finish().unwrap()
+    };
+    let labels = idx_head("mnist/t10k-labels-idx1-ubyte.gz", 1000);
+    let digits = idx_head("mnist/t10k-images-idx3-ubyte.gz", 20);
+    match target {
+        "idx" => vec![labels, digits],
+        "idx-gz" => vec![gz(&labels), gz(&digits)],
+        "celeba-attributes" => {
+            let table = lines("celeba64/list_attr_celeba.txt", 52);
+            let rest = table.split_once('\n').unwrap().1;
+            vec![format!("50\n{rest}").into_bytes()]
+        }
+        "celeba-partitions" => vec![lines("celeba64/list_eval_partition.txt", 50).into_bytes()],
+        "frey" => vec![read("frey/frey_faces_uint8_1965x28x20.raw")[..20 * 560].to_vec()],
+        "image" => vec![
+            read("celeba64/img_align_celeba/000001.jpg"),
+            read("celeba64/img_align_celeba/162771.jpg"),
+            read("celeba/img_align_celeba/000001.jpg"),
+        ],
+        "export-manifest" => ["fashion-vae", "mlp-ae", "celeba-vae"]
+            .iter()
+            .map(|name| {
+                let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../web/weights")
+                    .join(name)
+                    .join("manifest.json");
+                std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+            })
+            .collect(),
+        // The weights, points and checkpoint formats are this project's own: the
+        // committed seeds are real files of them.
+        _ => Vec::new(),
+    }
+}
+
 /// Feeds `inputs` mutated seeds (and the seeds themselves) to `target`.
 pub fn run(target: &Target, seeds: &[Vec<u8>], inputs: u64, seed: u64) -> Report {
     let mut mutator = Mutator {
@@ -487,11 +554,15 @@ mod tests {
         Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus")
     }
 
-    fn fuzz_all(inputs_of: impl Fn(&str) -> u64, print: bool) {
+    fn fuzz_all(inputs_of: impl Fn(&str) -> u64, real_data: Option<&Path>) {
+        let print = real_data.is_some();
         let corpus = corpus();
         let mut failures = Vec::new();
         for target in targets(&corpus) {
-            let seeds = seeds(&corpus, target.name);
+            let mut seeds = seeds(&corpus, target.name);
+            if let Some(data) = real_data {
+                seeds.extend(real_seeds(data, target.name));
+            }
             let inputs = inputs_of(target.name);
             let started = Instant::now();
             let report = run(&target, &seeds, inputs, 0x5EED ^ inputs);
@@ -548,7 +619,7 @@ mod tests {
                 "image" | "export-manifest" | "export-weights" | "idx-gz" => 300,
                 _ => 3000,
             },
-            false,
+            None,
         );
     }
 
@@ -564,7 +635,10 @@ mod tests {
             "| parser | seeds | inputs | accepted | rejected | failures | largest heap growth | slowest | time |"
         );
         println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-        fuzz_all(|_| inputs, true);
+        let data = std::env::var_os("LATENTLAB_DATA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+        fuzz_all(|_| inputs, Some(&data));
     }
 
     /// Writes the synthetic seed corpus (run once; the files are committed).
