@@ -37,7 +37,17 @@ export async function start() {
   assert.ok(fs.existsSync(path.join(DIST, 'index.html')), `no ${DIST}/index.html: run trunk build --release first`);
   server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
-    const file = path.join(DIST, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
+    // /halfway/...: weights files are cut off midway (the full length promised, half
+    // sent, the connection dropped), as a failing download would be.
+    const halfway = url.pathname.startsWith('/halfway/');
+    const pathname = halfway ? url.pathname.slice('/halfway'.length) : url.pathname;
+    const file = path.join(DIST, decodeURIComponent(pathname === '/' ? '/index.html' : pathname));
+    if (halfway && file.endsWith('.safetensors') && fs.existsSync(file)) {
+      const bytes = fs.readFileSync(file);
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes.length });
+      res.write(bytes.subarray(0, bytes.length >> 1), () => res.destroy());
+      return;
+    }
     if (!file.startsWith(DIST) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       res.writeHead(404).end('not found');
       return;

@@ -8,7 +8,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::backend_switch::BackendSwitch;
-use crate::engine::{Engine, ExportBytes, webgpu_adapter_available};
+use crate::engine::{Engine, ExportBytes, WebGpuAdapter, webgpu_adapter};
 use crate::export_loader::ExportLoader;
 use crate::nav::Nav;
 use crate::pages::ActivityPage;
@@ -67,6 +67,17 @@ fn load_needed(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) {
     }
 }
 
+/// Why the page decodes where it does, when that is not the obvious choice.
+fn backend_note(state: &AppState) -> Option<String> {
+    match (&state.webgpu, state.requested) {
+        (Some(WebGpuAdapter::Software(name)), None) => Some(format!(
+            "This browser's WebGPU is {name}, a software renderer that runs slower than the \
+             page's own CPU path, so faces are decoded on the CPU. Press WebGPU to compare."
+        )),
+        _ => None,
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| AppState::new(Query::parse(&location_search())));
@@ -75,7 +86,7 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             spawn_local(async move {
-                dispatcher.dispatch(Action::WebGpuDetected(webgpu_adapter_available().await));
+                dispatcher.dispatch(Action::WebGpuDetected(webgpu_adapter().await));
             });
         });
     }
@@ -122,10 +133,13 @@ pub fn app() -> Html {
             </header>
             <main>
                 <section class="controls" aria-label="engine">
-                    <BackendSwitch current={state.backend()} webgpu_available={state.webgpu_available}
+                    <BackendSwitch current={state.backend()} webgpu={state.webgpu.clone()}
                                    on_switch={on_switch} />
                     <span class="model-name">{models.join(" · ")}</span>
                 </section>
+                if let Some(note) = backend_note(&state) {
+                    <p id="backend-note" class="note">{note}</p>
+                }
                 <p id="status" class={classes!("status", status_kind)} data-state={status_kind} role="status">
                     {status_text}
                 </p>

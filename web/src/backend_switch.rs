@@ -2,12 +2,12 @@
 
 use yew::prelude::*;
 
-use crate::engine::Backend;
+use crate::engine::{Backend, WebGpuAdapter};
 
 #[derive(Properties, PartialEq)]
 pub struct BackendSwitchProps {
     pub current: Option<Backend>,
-    pub webgpu_available: Option<bool>,
+    pub webgpu: Option<WebGpuAdapter>,
     pub on_switch: Callback<Backend>,
 }
 
@@ -16,11 +16,14 @@ pub fn backend_switch(props: &BackendSwitchProps) -> Html {
     let button = |backend: Backend| {
         let on_switch = props.on_switch.clone();
         let pressed = props.current == Some(backend);
-        let unavailable = backend == Backend::WebGpu && props.webgpu_available == Some(false);
-        let title = if unavailable {
-            "this browser offers no WebGPU adapter"
-        } else {
-            ""
+        let webgpu = backend == Backend::WebGpu;
+        let unavailable = webgpu && props.webgpu == Some(WebGpuAdapter::Missing);
+        let title = match &props.webgpu {
+            Some(WebGpuAdapter::Missing) if webgpu => "this browser offers no WebGPU adapter".into(),
+            Some(WebGpuAdapter::Software(name)) if webgpu => {
+                format!("{name}: software WebGPU, slower than the CPU path")
+            }
+            _ => String::new(),
         };
         html! {
             <button id={format!("use-{}", backend.query_value())} aria-pressed={pressed.to_string()}

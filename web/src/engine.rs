@@ -53,27 +53,65 @@ pub fn now_ms() -> f64 {
         .map_or(0.0, |p| p.now())
 }
 
-/// Whether `navigator.gpu` exists and hands out an adapter. A browser may expose the
-/// API yet have no usable adapter (blocklisted GPU), so asking is the only real test.
-pub async fn webgpu_adapter_available() -> bool {
+/// What `navigator.gpu` hands out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum WebGpuAdapter {
+    /// No API, or no adapter (a blocklisted GPU): only the CPU path.
+    Missing,
+    /// A software rasteriser (SwiftShader, llvmpipe), named: it runs WebGPU on the CPU
+    /// far slower than the page's own CPU path, so it is offered but not chosen.
+    Software(String),
+    Hardware,
+}
+
+/// Asks for an adapter, the only real test: a browser may expose the API yet have no
+/// usable adapter. Software adapters report `isFallbackAdapter` (on the adapter's
+/// `info` in current browsers, on the adapter itself in older ones) or name
+/// themselves in `info`.
+pub async fn webgpu_adapter() -> WebGpuAdapter {
     let Some(window) = web_sys::window() else {
-        return false;
+        return WebGpuAdapter::Missing;
     };
     let navigator = window.navigator();
     let gpu = js_sys::Reflect::get(&navigator, &"gpu".into()).unwrap_or_default();
     if gpu.is_undefined() || gpu.is_null() {
-        return false;
+        return WebGpuAdapter::Missing;
     }
     // `web_sys::Gpu` is behind web-sys's unstable-API cfg, so call it through JS.
     let request = js_sys::Reflect::get(&gpu, &"requestAdapter".into())
         .ok()
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     let Some(promise) = request.and_then(|f| f.call0(&gpu).ok()) else {
-        return false;
+        return WebGpuAdapter::Missing;
     };
-    match JsFuture::from(js_sys::Promise::resolve(&promise)).await {
-        Ok(adapter) => !adapter.is_null() && !adapter.is_undefined(),
-        Err(_) => false,
+    let adapter = match JsFuture::from(js_sys::Promise::resolve(&promise)).await {
+        Ok(adapter) if !adapter.is_null() && !adapter.is_undefined() => adapter,
+        _ => return WebGpuAdapter::Missing,
+    };
+    let get = |object: &wasm_bindgen::JsValue, key: &str| {
+        js_sys::Reflect::get(object, &key.into()).unwrap_or_default()
+    };
+    let info = get(&adapter, "info");
+    let text = |key: &str| get(&info, key).as_string().unwrap_or_default();
+    let name = format!("{} {}", text("vendor"), text("architecture"))
+        .trim()
+        .to_string();
+    let flagged = get(&info, "isFallbackAdapter").as_bool() == Some(true)
+        || get(&adapter, "isFallbackAdapter").as_bool() == Some(true);
+    let described = [text("architecture"), text("description"), text("device")]
+        .join(" ")
+        .to_lowercase();
+    let named_software = ["swiftshader", "llvmpipe", "lavapipe", "software", "basic render"]
+        .iter()
+        .any(|word| described.contains(word));
+    if flagged || named_software {
+        WebGpuAdapter::Software(if name.is_empty() {
+            "a software adapter".into()
+        } else {
+            name
+        })
+    } else {
+        WebGpuAdapter::Hardware
     }
 }
 
@@ -118,9 +156,13 @@ pub async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
     let buffer = response
         .array_buffer()
         .map_err(|e| format!("cannot read {url}: {e:?}"))?;
-    let buffer = JsFuture::from(buffer)
-        .await
-        .map_err(|e| format!("cannot read {url}: {e:?}"))?;
+    // The body can fail after the headers arrived (a dropped connection): say so by name.
+    let buffer = JsFuture::from(buffer).await.map_err(|e| {
+        let why = e
+            .dyn_ref::<js_sys::Error>()
+            .map_or_else(|| format!("{e:?}"), |e| String::from(e.message()));
+        format!("the download of {url} broke off before it finished ({why}); reload to try again")
+    })?;
     Ok(js_sys::Uint8Array::new(&buffer).to_vec())
 }
 

@@ -8,7 +8,7 @@ use latentlab_model::latent::{Interpolation, face_latent};
 use latentlab_model::view::Space;
 use yew::Reducible;
 
-use crate::engine::{Backend, Engine, ExportBytes};
+use crate::engine::{Backend, Engine, ExportBytes, WebGpuAdapter};
 use crate::route::{Endpoint, LatentDraw, MANIFOLD_N, MAX_COUNT, Page, Query, View};
 
 /// The models the page holds at once; each activity uses one or two of them.
@@ -124,7 +124,8 @@ pub struct AppState {
     pub view: View,
     /// Backend the user (or `?backend=`) asked for; `None` means "best available".
     pub requested: Option<Backend>,
-    pub webgpu_available: Option<bool>,
+    /// What the browser's WebGPU offers, once asked.
+    pub webgpu: Option<WebGpuAdapter>,
     /// `?weights=` as given, kept in the URL.
     pub weights_query: Option<String>,
     pub slots: [SlotState; 4],
@@ -136,7 +137,7 @@ pub struct AppState {
 }
 
 pub enum Action {
-    WebGpuDetected(bool),
+    WebGpuDetected(WebGpuAdapter),
     Navigate(Page),
     SwitchBackend(Backend),
     /// A download or engine start for the slot began.
@@ -211,7 +212,7 @@ impl AppState {
         Self {
             view: query.view,
             requested: query.backend,
-            webgpu_available: None,
+            webgpu: None,
             weights_query: query.weights,
             slots,
             photo: None,
@@ -220,11 +221,14 @@ impl AppState {
         }
     }
 
-    /// The backend to run on: the requested one, else WebGPU when it has an adapter.
+    /// The backend to run on: the requested one, else WebGPU on a hardware adapter.
     pub fn backend(&self) -> Option<Backend> {
+        // A software adapter is slower than the CPU path: offered, not chosen.
         self.requested.or_else(|| {
-            self.webgpu_available
-                .map(|gpu| if gpu { Backend::WebGpu } else { Backend::Cpu })
+            self.webgpu.as_ref().map(|adapter| match adapter {
+                WebGpuAdapter::Hardware => Backend::WebGpu,
+                _ => Backend::Cpu,
+            })
         })
     }
 
@@ -261,7 +265,7 @@ impl Reducible for AppState {
         let mut next = (*self).clone();
         let view = &mut next.view;
         match action {
-            Action::WebGpuDetected(available) => next.webgpu_available = Some(available),
+            Action::WebGpuDetected(adapter) => next.webgpu = Some(adapter),
             Action::Navigate(page) => view.page = page,
             Action::SwitchBackend(backend) => next.requested = Some(backend),
             Action::Busy(slot) => next.slot_mut(slot).busy = true,

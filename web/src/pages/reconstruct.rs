@@ -82,12 +82,36 @@ fn crop(image: &HtmlImageElement, width: usize, height: usize) -> Result<RgbaGri
     })
 }
 
+/// The largest photo file the page opens: bigger ones are refused before the browser
+/// decodes them (a huge file would stall the tab for nothing, the crop is 64 px).
+pub const MAX_PHOTO_BYTES: f64 = 40.0 * 1024.0 * 1024.0;
+/// The largest side the page draws: past it canvases fail or the tab runs out of memory.
+pub const MAX_PHOTO_SIDE: u32 = 12_000;
+
 /// Reads `file`, crops it to the model's size and encodes it.
 async fn encode_photo(engine: &Engine, file: File) -> Result<Photo, String> {
+    if file.size() > MAX_PHOTO_BYTES {
+        return Err(format!(
+            "{}: {:.0} MB is larger than the {:.0} MB this page opens; a smaller copy gives \
+             the same 64 px face",
+            file.name(),
+            file.size() / 1048576.0,
+            MAX_PHOTO_BYTES / 1048576.0
+        ));
+    }
     let url = Url::create_object_url_with_blob(&file).map_err(|e| format!("{e:?}"))?;
     let image = load_image(&url).await;
     let _ = Url::revoke_object_url(&url);
     let image = image.map_err(|e| format!("{}: {e}", file.name()))?;
+    let side = image.natural_width().max(image.natural_height());
+    if side > MAX_PHOTO_SIDE {
+        return Err(format!(
+            "{}: {} x {} pixels is larger than the {MAX_PHOTO_SIDE} px a side this page draws",
+            file.name(),
+            image.natural_width(),
+            image.natural_height()
+        ));
+    }
     let [channels, height, width] = engine.manifest.image_shape();
     let crop = crop(&image, width, height)?;
     let z = engine

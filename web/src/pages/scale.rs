@@ -15,7 +15,7 @@ use super::inverse::{draw_fit, plot_range};
 use super::rejection::proposal_named;
 use super::{input_number, lesson_select};
 use crate::app::AppHandle;
-use crate::engine::Backend;
+use crate::engine::{Backend, WebGpuAdapter};
 use crate::route::{Lesson, SCALE_DRAWS};
 use crate::scale_run::{BINS, Method, Outcome, Request, run};
 use crate::state::{Action, LessonChange};
@@ -256,7 +256,7 @@ pub fn scale_page() -> Html {
         )
     });
     let busy = runs.running.is_some();
-    let no_webgpu = app.webgpu_available == Some(false);
+    let no_webgpu = app.webgpu == Some(WebGpuAdapter::Missing);
     html! {
         <section class="activity" aria-labelledby="scale-title">
             <h2 id="scale-title">{"Ten million draws"}</h2>

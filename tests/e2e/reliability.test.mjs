@@ -1,0 +1,58 @@
+// What a visitor's bad luck does to the page: a software WebGPU adapter, a download
+// that breaks off, a file that is not a photo, a photo too big to open.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+
+import {
+  useBrowser, openPage, text, navTo, waitReady, eventually, READY_TIMEOUT_MS,
+} from './harness.mjs';
+
+useBrowser();
+
+test('a software WebGPU adapter (SwiftShader here) is offered but the page decodes on the CPU and says why', async () => {
+  const { page, errors } = await openPage('');
+  try {
+    assert.equal(await text(page, '#backend'), 'CPU (flex)');
+    assert.equal(await page.getAttribute('#use-cpu', 'aria-pressed'), 'true');
+    assert.equal(await page.isDisabled('#use-webgpu'), false, 'WebGPU stays on offer');
+    assert.match(await page.getAttribute('#use-webgpu', 'title'), /software WebGPU/);
+    assert.match(await text(page, '#backend-note'), /swiftshader.*CPU/);
+    await page.click('#use-webgpu');
+    await page.waitForFunction(() => window.latentlab?.last?.sample?.backend === 'webgpu', null, { timeout: READY_TIMEOUT_MS });
+    assert.equal(await page.$('#backend-note'), null, 'the note goes once the visitor chose');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('weights that break off halfway: #status names the file, and pages without a model still work', async () => {
+  const { page } = await openPage('?weights=halfway/weights/celeba-vae&backend=cpu');
+  try {
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'error');
+    assert.match(await text(page, '#status'), /model\.safetensors broke off before it finished/);
+    await navTo(page, 'die');
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'ready');
+    assert.ok(await page.$('#die-plot'), 'the die page is shown');
+  } finally {
+    await page.close();
+  }
+});
+
+test('your photo: a non-image file and a too-large file get messages naming them; the page stays usable', async () => {
+  const { page, errors } = await openPage('?page=reconstruct&backend=cpu');
+  try {
+    await waitReady(page);
+    await page.setInputFiles('#photo', { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture at all') });
+    await eventually(async () => assert.match(await text(page, '#load-error'), /notes\.png: the browser cannot read this file as an image/));
+    const huge = Buffer.alloc(41 * 1024 * 1024, 7);
+    await page.setInputFiles('#photo', { name: 'huge.jpg', mimeType: 'image/jpeg', buffer: huge });
+    await eventually(async () => assert.match(await text(page, '#load-error'), /huge\.jpg: 41 MB is larger than the 40 MB/));
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'ready');
+    await navTo(page, 'sample');
+    assert.equal(await page.getAttribute('#status', 'data-state'), 'ready');
+    assert.deepEqual(errors.filter((e) => !/Failed to load resource/.test(e)), []);
+  } finally {
+    await page.close();
+  }
+});
