@@ -80,8 +80,9 @@ export function useBrowser() {
  * Opens `query` in a fresh context (so pages share nothing), waits until #status says
  * ready or error, and collects console errors and uncaught exceptions (wasm panics).
  */
-export async function openPage(query, { viewport } = {}) {
+export async function openPage(query, { viewport, init } = {}) {
   const page = await browser.newPage(viewport ? { viewport } : {});
+  if (init) await page.addInitScript(init);
   page.setDefaultTimeout(60_000);
   const errors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });

@@ -1,10 +1,10 @@
 // What a visitor's bad luck does to the page: a software WebGPU adapter, a download
-// that breaks off, a file that is not a photo, a photo too big to open.
+// that breaks off, a file that is not a photo, a photo too big to open, a lost GPU.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  useBrowser, openPage, text, navTo, waitReady, eventually, READY_TIMEOUT_MS,
+  useBrowser, openPage, text, navTo, waitReady, eventually, waitDecodes, quiet, lastDecode, READY_TIMEOUT_MS,
 } from './harness.mjs';
 
 useBrowser();
@@ -56,3 +56,38 @@ test('your photo: a non-image file and a too-large file get messages naming them
     await page.close();
   }
 });
+
+test('a lost WebGPU device: the page falls back to the CPU, says so, and redraws the view', async () => {
+  // Keep every device the page asks for, so the test can destroy it as a GPU reset would.
+  const init = () => {
+    const requestDevice = GPUAdapter.prototype.requestDevice;
+    GPUAdapter.prototype.requestDevice = async function (...args) {
+      const device = await requestDevice.apply(this, args);
+      window.__gpuDevices = (window.__gpuDevices || []).concat([device]);
+      return device;
+    };
+  };
+  const { page, errors } = await openPage('?page=sample&backend=webgpu', { init });
+  try {
+    await waitDecodes(page, 'sample', 1);
+    await quiet(page, 'sample');
+    assert.equal((await lastDecode(page, 'sample')).backend, 'webgpu');
+    await page.evaluate(() => window.__gpuDevices.forEach((device) => device.destroy()));
+    await page.click('#new-samples');
+    await page.waitForFunction(() => window.latentlab?.last?.sample?.backend === 'cpu', null, { timeout: READY_TIMEOUT_MS });
+    assert.match(await text(page, '#backend-note'), /WebGPU stopped working .*switched to the CPU/);
+    assert.equal(await text(page, '#backend'), 'CPU (flex)');
+    assert.equal(await page.isDisabled('#use-webgpu'), true);
+    assert.equal(await page.$('#load-error'), null, 'a device loss is not shown as a load error');
+    await assertFaceGridDrawn(page);
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
+async function assertFaceGridDrawn(page) {
+  const last = await lastDecode(page, 'sample');
+  assert.equal(last.pixels.length, 16 * 3 * 64 * 64);
+  assert.ok(last.pixels.some((v) => v > 0.05), 'the CPU decode is not blank');
+}

@@ -69,6 +69,13 @@ fn load_needed(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) {
 
 /// Why the page decodes where it does, when that is not the obvious choice.
 fn backend_note(state: &AppState) -> Option<String> {
+    if let Some(error) = &state.webgpu_lost {
+        let first_line = error.lines().next().unwrap_or_default();
+        return Some(format!(
+            "WebGPU stopped working ({first_line}), so the page switched to the CPU and \
+             redrew this view. Reload the page to use WebGPU again."
+        ));
+    }
     match (&state.webgpu, state.requested) {
         (Some(WebGpuAdapter::Software(name)), None) => Some(format!(
             "This browser's WebGPU is {name}, a software renderer that runs slower than the \
@@ -134,7 +141,7 @@ pub fn app() -> Html {
             <main>
                 <section class="controls" aria-label="engine">
                     <BackendSwitch current={state.backend()} webgpu={state.webgpu.clone()}
-                                   on_switch={on_switch} />
+                                   webgpu_lost={state.webgpu_lost.is_some()} on_switch={on_switch} />
                     <span class="model-name">{models.join(" · ")}</span>
                 </section>
                 if let Some(note) = backend_note(&state) {

@@ -8,6 +8,8 @@ use crate::engine::{Backend, WebGpuAdapter};
 pub struct BackendSwitchProps {
     pub current: Option<Backend>,
     pub webgpu: Option<WebGpuAdapter>,
+    /// The device was lost this visit: WebGPU stays off until a reload.
+    pub webgpu_lost: bool,
     pub on_switch: Callback<Backend>,
 }
 
@@ -17,8 +19,12 @@ pub fn backend_switch(props: &BackendSwitchProps) -> Html {
         let on_switch = props.on_switch.clone();
         let pressed = props.current == Some(backend);
         let webgpu = backend == Backend::WebGpu;
-        let unavailable = webgpu && props.webgpu == Some(WebGpuAdapter::Missing);
+        let unavailable =
+            webgpu && (props.webgpu_lost || props.webgpu == Some(WebGpuAdapter::Missing));
         let title = match &props.webgpu {
+            _ if webgpu && props.webgpu_lost => {
+                "the WebGPU device was lost: reload the page to use it again".into()
+            }
             Some(WebGpuAdapter::Missing) if webgpu => "this browser offers no WebGPU adapter".into(),
             Some(WebGpuAdapter::Software(name)) if webgpu => {
                 format!("{name}: software WebGPU, slower than the CPU path")

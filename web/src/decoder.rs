@@ -8,7 +8,7 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::engine::{Engine, now_ms, yield_to_browser};
+use crate::engine::{Backend, Engine, is_device_loss, now_ms, yield_to_browser};
 use crate::state::Action;
 use crate::test_hook::publish_decode;
 
@@ -81,6 +81,10 @@ async fn run(
                 // count go up also sees the new pixels.
                 yield_to_browser().await;
                 publish_decode(activity, backend, &decoded.z, &decoded.pixels, ms);
+            }
+            // The new CPU engine re-decodes the current view once it has started.
+            Err(message) if engine.backend == Backend::WebGpu && is_device_loss(&message) => {
+                dispatcher.dispatch(Action::WebGpuLost(message))
             }
             Err(message) => dispatcher.dispatch(Action::LoadFailed(message)),
         }

@@ -123,6 +123,15 @@ thread_local! {
     static WEBGPU_STARTING: Cell<bool> = const { Cell::new(false) };
 }
 
+/// Whether a WebGPU error means the device is gone (destroyed, lost, or poisoned by
+/// an earlier failure) rather than one bad request.
+pub fn is_device_loss(message: &str) -> bool {
+    let message = message.to_lowercase();
+    ["poisoned", "destroyed", "device lost", "device was lost"]
+        .iter()
+        .any(|sign| message.contains(sign))
+}
+
 pub async fn open_device(backend: Backend) -> Result<Device, String> {
     match backend {
         Backend::Cpu => Ok(Device::flex()),

@@ -126,6 +126,9 @@ pub struct AppState {
     pub requested: Option<Backend>,
     /// What the browser's WebGPU offers, once asked.
     pub webgpu: Option<WebGpuAdapter>,
+    /// The WebGPU device was lost (its error): the page moved to the CPU for good,
+    /// since burn's WebGPU runtime starts once per page.
+    pub webgpu_lost: Option<String>,
     /// `?weights=` as given, kept in the URL.
     pub weights_query: Option<String>,
     pub slots: [SlotState; 4],
@@ -138,6 +141,8 @@ pub struct AppState {
 
 pub enum Action {
     WebGpuDetected(WebGpuAdapter),
+    /// A WebGPU decode failed because the device is gone: fall back to the CPU.
+    WebGpuLost(String),
     Navigate(Page),
     SwitchBackend(Backend),
     /// A download or engine start for the slot began.
@@ -213,6 +218,7 @@ impl AppState {
             view: query.view,
             requested: query.backend,
             webgpu: None,
+            webgpu_lost: None,
             weights_query: query.weights,
             slots,
             photo: None,
@@ -266,8 +272,16 @@ impl Reducible for AppState {
         let view = &mut next.view;
         match action {
             Action::WebGpuDetected(adapter) => next.webgpu = Some(adapter),
+            Action::WebGpuLost(message) => {
+                next.webgpu_lost = Some(message);
+                next.requested = Some(Backend::Cpu);
+            }
             Action::Navigate(page) => view.page = page,
-            Action::SwitchBackend(backend) => next.requested = Some(backend),
+            Action::SwitchBackend(backend) => {
+                if backend == Backend::Cpu || next.webgpu_lost.is_none() {
+                    next.requested = Some(backend);
+                }
+            }
             Action::Busy(slot) => next.slot_mut(slot).busy = true,
             Action::Downloaded(slot, export) => {
                 let s = next.slot_mut(slot);
