@@ -26,6 +26,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let result = (|| -> std::io::Result<()> {
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(bytes)?;
+        stall_for_tests();
         file.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
@@ -33,6 +34,18 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// With `LATENTLAB_TEST_WRITE_STALL_MS` set, every write pauses that long between
+/// writing the temporary file and renaming it, so the kill test can land a SIGKILL
+/// inside a checkpoint write every time rather than by luck.
+fn stall_for_tests() {
+    if let Some(ms) = std::env::var("LATENTLAB_TEST_WRITE_STALL_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }
 
 /// Writes an export directory: the weights first, then the manifest that vouches for

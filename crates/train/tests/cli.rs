@@ -563,11 +563,46 @@ fn killed_runs_resume_to_the_weights_of_an_uninterrupted_run() {
             mid_epoch += usize::from(!state["partial"].is_null());
         }
     }
+    // One more kill, certainly inside a checkpoint write: every write stalls before its
+    // rename, and the kill comes once a temporary file is there.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_latentlab"))
+        .args(&args)
+        .env("LATENTLAB_TEST_WRITE_STALL_MS", "400")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let temporary = |dir: &Path| {
+        std::fs::read_dir(dir).map_or(0, |d| {
+            d.flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+                .count()
+        })
+    };
+    while temporary(&killed.join("checkpoint")) == 0 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    assert!(
+        temporary(&killed.join("checkpoint")) > 0,
+        "no checkpoint write was seen"
+    );
+    let committed = state_json(&killed);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    kills += 1;
+    inside_a_write += 1;
+    assert_eq!(
+        state_json(&killed),
+        committed,
+        "a cut write leaves the committed state"
+    );
+
     let out = ok(spawn().wait_with_output().unwrap());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("resuming"), "{stderr}");
     eprintln!("{kills} kills, {mid_epoch} mid-epoch, {inside_a_write} inside a checkpoint write");
-    assert!(kills >= 4, "only {kills} kills landed before the run ended");
+    assert!(kills >= 5, "only {kills} kills landed before the run ended");
     assert!(
         mid_epoch >= 2,
         "only {mid_epoch} kills left a mid-epoch checkpoint"
