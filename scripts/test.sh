@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
-# Runs every test: Rust unit and integration tests (CPU and wgpu on lavapipe), then
-# the browser end-to-end tests in headless Chromium against the Trunk-built page.
+# Runs every test: the formatting gate, Rust unit and integration tests (CPU and wgpu
+# on lavapipe), then the browser end-to-end tests in headless Chromium against the
+# Trunk-built page.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 "$ROOT/scripts/setup.sh"
 cd "$ROOT"
+
+printf '\n== cargo fmt --check\n' >&2
+cargo fmt --all -- --check
 
 printf '\n== cargo test\n' >&2
 cargo test

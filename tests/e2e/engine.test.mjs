@@ -208,3 +208,31 @@ test('360 px wide: no page scrolls sideways', async () => {
     await page.close();
   }
 });
+
+test('Back and Forward move between activities without a reload and restore their settings', async () => {
+  const { page, errors } = await openPage('?page=sample&backend=cpu&seed=4');
+  try {
+    await navTo(page, 'morph');
+    await page.press('#alpha', 'End');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('alpha') === '1');
+    await navTo(page, 'die');
+    await page.evaluate(() => { window.__e2eSameDocument = true; });
+    await page.goBack();
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'morph');
+    await waitReady(page);
+    assert.ok(await page.$('#morph-title'), 'the morph activity is shown');
+    assert.equal(await page.inputValue('#alpha'), '1', 'its alpha came back with it');
+    await page.goBack();
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'sample');
+    await waitReady(page);
+    assert.equal(urlParam(page, 'seed'), '4', 'the sample page keeps its seed');
+    assert.ok(await page.$('#new-samples'), 'the sample activity is shown');
+    await page.goForward();
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'morph');
+    await waitReady(page);
+    assert.equal(await page.evaluate(() => window.__e2eSameDocument), true, 'Back and Forward did not reload');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -3,7 +3,8 @@
 
 use std::rc::Rc;
 
-use wasm_bindgen::JsValue;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -101,12 +102,37 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         use_effect_with(state.clone(), move |state| load_needed(state, &dispatcher));
     }
+    {
+        // Back and Forward restore the view the URL holds, without a reload.
+        let dispatcher = state.dispatcher();
+        use_effect_with((), move |_| {
+            let on_popstate = Closure::<dyn Fn()>::new(move || {
+                dispatcher.dispatch(Action::Restore(Query::parse(&location_search())));
+            });
+            if let Some(window) = web_sys::window() {
+                let _ = window.add_event_listener_with_callback(
+                    "popstate",
+                    on_popstate.as_ref().unchecked_ref(),
+                );
+            }
+            // The page's one App lives as long as the page.
+            on_popstate.forget();
+        });
+    }
     use_effect_with(state.query(), |query| {
         let search = query.to_search();
         if let Some(window) = web_sys::window() {
-            if location_search() != search {
+            let shown = location_search();
+            if shown != search {
                 if let Ok(history) = window.history() {
-                    let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&search));
+                    // A new activity is a new history entry, so Back returns to the
+                    // previous one; a changed setting only rewrites the current entry.
+                    let new_page = Query::parse(&shown).view.page != query.view.page;
+                    let _ = if new_page {
+                        history.push_state_with_url(&JsValue::NULL, "", Some(&search))
+                    } else {
+                        history.replace_state_with_url(&JsValue::NULL, "", Some(&search))
+                    };
                 }
             }
         }

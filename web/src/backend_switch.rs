@@ -25,7 +25,9 @@ pub fn backend_switch(props: &BackendSwitchProps) -> Html {
             _ if webgpu && props.webgpu_lost => {
                 "the WebGPU device was lost: reload the page to use it again".into()
             }
-            Some(WebGpuAdapter::Missing) if webgpu => "this browser offers no WebGPU adapter".into(),
+            Some(WebGpuAdapter::Missing) if webgpu => {
+                "this browser offers no WebGPU adapter".into()
+            }
             Some(WebGpuAdapter::Software(name)) if webgpu => {
                 format!("{name}: software WebGPU, slower than the CPU path")
             }

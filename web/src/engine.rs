@@ -101,9 +101,15 @@ pub async fn webgpu_adapter() -> WebGpuAdapter {
     let described = [text("architecture"), text("description"), text("device")]
         .join(" ")
         .to_lowercase();
-    let named_software = ["swiftshader", "llvmpipe", "lavapipe", "software", "basic render"]
-        .iter()
-        .any(|word| described.contains(word));
+    let named_software = [
+        "swiftshader",
+        "llvmpipe",
+        "lavapipe",
+        "software",
+        "basic render",
+    ]
+    .iter()
+    .any(|word| described.contains(word));
     if flagged || named_software {
         WebGpuAdapter::Software(if name.is_empty() {
             "a software adapter".into()

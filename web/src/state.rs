@@ -144,6 +144,8 @@ pub enum Action {
     /// A WebGPU decode failed because the device is gone: fall back to the CPU.
     WebGpuLost(String),
     Navigate(Page),
+    /// Back or Forward: the view (and a backend the URL names) from the URL.
+    Restore(Query),
     SwitchBackend(Backend),
     /// A download or engine start for the slot began.
     Busy(Slot),
@@ -277,6 +279,12 @@ impl Reducible for AppState {
                 next.requested = Some(Backend::Cpu);
             }
             Action::Navigate(page) => view.page = page,
+            Action::Restore(query) => {
+                *view = query.view;
+                if query.backend == Some(Backend::Cpu) || next.webgpu_lost.is_none() {
+                    next.requested = query.backend.or(next.requested);
+                }
+            }
             Action::SwitchBackend(backend) => {
                 if backend == Backend::Cpu || next.webgpu_lost.is_none() {
                     next.requested = Some(backend);
