@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  READY_TIMEOUT_MS, afterDecode, allCanvasPixels, assertNotBlank, canvasPixels, celebaPhotos, channelMajor,
+  READY_TIMEOUT_MS, afterDecode, decodeCount, allCanvasPixels, assertNotBlank, canvasPixels, celebaPhotos, channelMajor,
   eventually, lastDecode, manifest, maxAbsDiff, meanAbsDiff, nativeDecode, nativeFace, navTo, openPage, points,
   quiet, setNumber, text, urlParam, useBrowser, waitDecodes,
 } from './harness.mjs';
@@ -58,6 +58,10 @@ test('sample: temperature 0 by keyboard, picking a face, new samples; CPU faces 
       await eventually(async () => assert.deepEqual(await faceIds(page), ids.map((k) => k + 16)));
       assert.equal(Number(await page.inputValue('#seed')), ids[0] + 16);
       assert.equal(Number(urlParam(page, 'seed')), ids[0] + 16);
+      // The test hook keeps every decode's time, not only the first (latency.mjs reads them).
+      const times = await page.evaluate(() => window.latentlab.ms.sample);
+      assert.equal(times.length, await decodeCount(page, 'sample'));
+      assert.ok(times.length >= 2 && times.every((ms) => ms > 0), JSON.stringify(times));
       assert.deepEqual(errors, []);
     } finally {
       await page.close();

@@ -4,7 +4,7 @@
 //! {z, pixels, ms, backend}}, ms: {activity: [ms...]}}`.
 
 use js_sys::{Array, Float32Array, Object, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 use crate::engine::Backend;
 
@@ -41,8 +41,10 @@ pub fn publish_decode(activity: &str, backend: Backend, z: &[f32], pixels: &[f32
     set(&record, "ms", JsValue::from_f64(ms));
     set(&child(&root, "last"), activity, record.into());
     let times = child(&root, "ms");
+    // The array itself, not `Array::from` (JavaScript's `Array.from`, a copy): the
+    // times of every decode must accumulate, not only the first.
     let list = match Reflect::get(&times, &activity.into()) {
-        Ok(value) if Array::is_array(&value) => Array::from(&value),
+        Ok(value) if Array::is_array(&value) => value.unchecked_into::<Array>(),
         _ => {
             let list = Array::new();
             set(&times, activity, list.clone().into());
