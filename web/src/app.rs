@@ -11,14 +11,12 @@ use yew::prelude::*;
 use crate::backend_switch::BackendSwitch;
 use crate::engine::{Engine, ExportBytes, WebGpuAdapter, webgpu_adapter};
 use crate::export_loader::ExportLoader;
+use crate::hooks::AppHandle;
 use crate::nav::Nav;
 use crate::pages::ActivityPage;
 use crate::route::Query;
 use crate::state::{Action, AppState, Slot, Status};
 use crate::timing_panel::TimingPanel;
-
-/// Every component reaches the state and its dispatcher through this context.
-pub type AppHandle = UseReducerHandle<AppState>;
 
 fn location_search() -> String {
     web_sys::window()

@@ -3,12 +3,12 @@
 
 use yew::prelude::*;
 
-use crate::app::AppHandle;
+use crate::hooks::use_app;
 use crate::route::Endpoint;
 
 #[function_component(CurrentFace)]
 pub fn current_face() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let name = match (app.view.face, &app.photo) {
         (Endpoint::Photo, Some(_)) => "your photo".to_string(),
         (Endpoint::Photo, None) => "face 0 (the photo is not kept across reloads)".to_string(),

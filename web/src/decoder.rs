@@ -35,7 +35,7 @@ struct Queue {
 pub fn use_decoder(activity: &'static str) -> (Option<Rc<Decoded>>, Callback<Job>) {
     let result = use_state(|| None::<Rc<Decoded>>);
     let queue = use_mut_ref(Queue::default);
-    let app = use_context::<crate::app::AppHandle>().expect("inside App");
+    let app = crate::hooks::use_app();
     let request = {
         let result = result.clone();
         Callback::from(move |job: Job| {

@@ -9,8 +9,8 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::app::AppHandle;
 use crate::engine::{Engine, ExportBytes};
+use crate::hooks::use_app;
 use crate::state::{Action, Slot};
 
 async fn read_file(file: &File) -> Result<Vec<u8>, String> {
@@ -67,7 +67,7 @@ async fn export_from_files(files: Vec<File>) -> Result<ExportBytes, String> {
 
 #[function_component(ExportLoader)]
 pub fn export_loader() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let Some(&slot) = Slot::for_page(app.view.page).first() else {
         return html! {};
     };

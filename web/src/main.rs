@@ -7,6 +7,7 @@ mod current_face;
 mod decoder;
 mod engine;
 mod export_loader;
+mod hooks;
 mod image_canvas;
 mod legend;
 mod model_quality;

@@ -3,7 +3,7 @@
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::app::AppHandle;
+use crate::hooks::use_app;
 use crate::state::{Action, LessonChange};
 
 /// Counts offered in the sample-size menu.
@@ -11,7 +11,7 @@ const COUNTS: [usize; 6] = [1, 10, 100, 1_000, 10_000, 100_000];
 
 #[function_component(SampleControls)]
 pub fn sample_controls() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let (count, seed) = (app.view.lesson.count, app.view.lesson.seed);
     let on_count = {
         let d = app.dispatcher();

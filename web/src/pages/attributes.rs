@@ -5,9 +5,9 @@ use latentlab_model::latent::steer;
 use yew::prelude::*;
 
 use super::{input_number, picture};
-use crate::app::AppHandle;
 use crate::current_face::CurrentFace;
 use crate::decoder::use_decoder;
+use crate::hooks::use_app;
 use crate::image_canvas::ImageCanvas;
 use crate::state::{Action, Slot};
 
@@ -25,7 +25,7 @@ const FEATURED: [&str; 8] = [
 
 #[function_component(AttributesPage)]
 pub fn attributes_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let (decoded, request) = use_decoder("attributes");
     let view = &app.view;
     let engine = app.engine(Slot::Faces);

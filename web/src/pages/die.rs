@@ -8,7 +8,7 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::input_number;
-use crate::app::AppHandle;
+use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, RED};
 use crate::state::{Action, LessonChange};
 
@@ -113,7 +113,7 @@ fn use_interval(running: bool, ms: i32, tick: Callback<()>) {
 
 #[function_component(DiePage)]
 pub fn die_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let playing = use_state(|| false);
     let pmf_canvas = use_node_ref();
     let hist_canvas = use_node_ref();

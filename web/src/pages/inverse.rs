@@ -9,7 +9,7 @@ use latentlab_sampling::{Continuous, SeededRng};
 use web_sys::{HtmlCanvasElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::app::AppHandle;
+use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE};
 use crate::sample_controls::SampleControls;
 use crate::state::{Action, LessonChange};
@@ -110,7 +110,7 @@ fn knot_at(axes: &Axes, (x, y): (f64, f64)) -> (usize, f64) {
 
 #[function_component(InversePage)]
 pub fn inverse_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let l = &app.view.lesson;
     let (pdf_ref, cdf_ref, pad_ref) = (use_node_ref(), use_node_ref(), use_node_ref());
     // The drawing in progress (committed to the state when the pointer lifts).

@@ -9,9 +9,9 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::{input_number, picture};
-use crate::app::AppHandle;
 use crate::decoder::use_decoder;
 use crate::engine::Engine;
+use crate::hooks::use_app;
 use crate::image_canvas::ImageCanvas;
 use crate::legend::Legend;
 use crate::state::{Action, Slot};
@@ -88,7 +88,7 @@ struct Drag {
 
 #[function_component(Latent3dPage)]
 pub fn latent3d_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let canvas = use_node_ref();
     let drag = use_mut_ref(|| Cell::new(None::<Drag>));
     let (decoded, request) = use_decoder("latent3d");

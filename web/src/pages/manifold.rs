@@ -4,15 +4,15 @@ use latentlab_model::latent::manifold_grid;
 use yew::prelude::*;
 
 use super::{input_number, picture};
-use crate::app::AppHandle;
 use crate::decoder::use_decoder;
+use crate::hooks::use_app;
 use crate::image_canvas::ImageCanvas;
 use crate::route::MANIFOLD_N;
 use crate::state::{Action, Slot};
 
 #[function_component(ManifoldPage)]
 pub fn manifold_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let (decoded, request) = use_decoder("manifold");
     let n = app.view.manifold_n;
     use_effect_with((app.engine(Slot::Vae2d), n), move |(engine, n)| {

@@ -4,9 +4,9 @@ use latentlab_model::latent::{Interpolation, interpolate};
 use yew::prelude::*;
 
 use super::{input_number, picture};
-use crate::app::AppHandle;
 use crate::current_face::CurrentFace;
 use crate::decoder::use_decoder;
+use crate::hooks::use_app;
 use crate::image_canvas::ImageCanvas;
 use crate::route::Endpoint;
 use crate::state::{Action, Slot};
@@ -25,7 +25,7 @@ struct EndpointFieldProps {
 /// A face id field, with a button to use the current face (which may be the photo).
 #[function_component(EndpointField)]
 fn endpoint_field(props: &EndpointFieldProps) -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let value = match props.value {
         Endpoint::Face(id) => id.to_string(),
         Endpoint::Photo => String::new(),
@@ -55,7 +55,7 @@ fn endpoint_field(props: &EndpointFieldProps) -> Html {
 
 #[function_component(MorphPage)]
 pub fn morph_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let (frame, request_frame) = use_decoder("morph");
     let (strip, request_strip) = use_decoder("strip");
     let view = &app.view;

@@ -6,7 +6,7 @@ use latentlab_sampling::SeededRng;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use crate::app::AppHandle;
+use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, TEAL};
 use crate::sample_controls::SampleControls;
 
@@ -118,7 +118,7 @@ fn draw_bridge(canvas: &HtmlCanvasElement) {
 
 #[function_component(NormalPage)]
 pub fn normal_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let l = &app.view.lesson;
     let (uniform_ref, normal_ref, bridge_ref) = (use_node_ref(), use_node_ref(), use_node_ref());
     let draws = use_memo((l.seed, l.count), |&(seed, count)| draw_points(seed, count));

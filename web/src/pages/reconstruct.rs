@@ -11,10 +11,10 @@ use web_sys::{File, HtmlCanvasElement, HtmlImageElement, HtmlInputElement, Url};
 use yew::prelude::*;
 
 use super::picture;
-use crate::app::AppHandle;
 use crate::current_face::CurrentFace;
 use crate::decoder::use_decoder;
 use crate::engine::Engine;
+use crate::hooks::use_app;
 use crate::image_canvas::{ImageCanvas, context_2d};
 use crate::state::{Action, Photo, Slot};
 
@@ -122,7 +122,7 @@ async fn encode_photo(engine: &Engine, file: File) -> Result<Photo, String> {
 
 #[function_component(ReconstructPage)]
 pub fn reconstruct_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let (decoded, request) = use_decoder("reconstruct");
     let engine = app.engine(Slot::Faces);
     use_effect_with(

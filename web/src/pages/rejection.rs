@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use super::inverse::{BINS, draw_fit, plot_range};
 use super::{input_number, lesson_select};
-use crate::app::AppHandle;
+use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, RED, TEAL};
 use crate::sample_controls::SampleControls;
 use crate::state::{Action, LessonChange};
@@ -73,7 +73,7 @@ fn draw(
 
 #[function_component(RejectionPage)]
 pub fn rejection_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let l = &app.view.lesson;
     let (plot_ref, hist_ref) = (use_node_ref(), use_node_ref());
     let target = Named::new(&l.target, &l.drawn)

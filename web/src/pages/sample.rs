@@ -7,9 +7,9 @@ use latentlab_model::latent::normal_latents;
 use yew::prelude::*;
 
 use super::input_number;
-use crate::app::AppHandle;
 use crate::current_face::CurrentFace;
 use crate::decoder::use_decoder;
+use crate::hooks::use_app;
 use crate::image_canvas::ImageCanvas;
 use crate::model_quality::ModelQuality;
 use crate::route::Endpoint;
@@ -17,7 +17,7 @@ use crate::state::{Action, GRID_FACES, Slot};
 
 #[function_component(SamplePage)]
 pub fn sample_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let (decoded, request) = use_decoder("sample");
     let view = &app.view;
     use_effect_with(

@@ -14,8 +14,8 @@ use yew::prelude::*;
 use super::inverse::{draw_fit, plot_range};
 use super::rejection::proposal_named;
 use super::{input_number, lesson_select};
-use crate::app::AppHandle;
 use crate::engine::{Backend, WebGpuAdapter};
+use crate::hooks::use_app;
 use crate::route::{Lesson, SCALE_DRAWS};
 use crate::scale_run::{BINS, Method, Outcome, Request, run};
 use crate::state::{Action, LessonChange};
@@ -189,7 +189,7 @@ fn agreement(done: &[Rc<Outcome>]) -> Html {
 
 #[function_component(ScalePage)]
 pub fn scale_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let l = &app.view.lesson;
     let runs = use_reducer(Runs::default);
     let hist_ref = use_node_ref();

@@ -3,14 +3,14 @@
 use latentlab_model::view::Space;
 use yew::prelude::*;
 
-use crate::app::AppHandle;
+use crate::hooks::use_app;
 use crate::legend::Legend;
 use crate::scatter_panel::ScatterPanel;
 use crate::state::{Action, Slot};
 
 #[function_component(ScatterPage)]
 pub fn scatter_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let (Some(vae), Some(ae)) = (app.engine(Slot::Vae2d), app.engine(Slot::Ae2d)) else {
         return html! {};
     };

@@ -10,7 +10,7 @@ use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::input_number;
-use crate::app::AppHandle;
+use crate::hooks::use_app;
 use crate::image_canvas::context_2d;
 use crate::route::LatentDraw;
 use crate::state::{Action, Slot};
@@ -114,7 +114,7 @@ fn histogrammed(points: &Points, draw: LatentDraw) -> Vec<f32> {
 
 #[function_component(StatsPage)]
 pub fn stats_page() -> Html {
-    let app = use_context::<AppHandle>().expect("inside App");
+    let app = use_app();
     let canvas = use_node_ref();
     let engine = app.engine(Slot::Faces);
     let dim = engine.as_ref().map_or(0, |e| e.manifest.latent_dim);
