@@ -674,11 +674,11 @@ fn write_corpus(corpus: &Path) {
     };
     let images = idx_file(&[3, 8, 6]);
     let labels = idx_file(&[3]);
-    put("idx", "images-idx3-ubyte", &images);
-    put("idx", "labels-idx1-ubyte", &labels);
+    put("idx", "synthetic-images.idx3", &images);
+    put("idx", "synthetic-labels.idx1", &labels);
     for (name, bytes) in [
-        ("images-idx3-ubyte.gz", &images),
-        ("labels-idx1-ubyte.gz", &labels),
+        ("synthetic-images.idx3.gz", &images),
+        ("synthetic-labels.idx1.gz", &labels),
     ] {
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         gz.write_all(bytes).unwrap();
@@ -694,16 +694,24 @@ fn write_corpus(corpus: &Path) {
         txt += &format!("{i:06}.jpg  {}\n", values.join(" "));
         csv += &format!("{i:06}.jpg,{}\n", values.join(","));
     }
-    put("celeba-attributes", "list_attr_celeba.txt", txt.as_bytes());
-    put("celeba-attributes", "list_attr_celeba.csv", csv.as_bytes());
+    put(
+        "celeba-attributes",
+        "synthetic-attributes.txt",
+        txt.as_bytes(),
+    );
+    put(
+        "celeba-attributes",
+        "synthetic-attributes.csv",
+        csv.as_bytes(),
+    );
     put(
         "celeba-partitions",
-        "list_eval_partition.txt",
+        "synthetic-partitions.txt",
         b"000001.jpg 0\n000002.jpg 0\n000003.jpg 1\n000004.jpg 2\n",
     );
     put(
         "celeba-partitions",
-        "list_eval_partition.csv",
+        "synthetic-partitions.csv",
         b"image_id,partition\n000001.jpg,0\n000002.jpg,1\n000003.jpg,2\n",
     );
     let frames: Vec<u8> = (0..2 * 28 * 20).map(|i| (i * 7 % 256) as u8).collect();

@@ -479,6 +479,20 @@ fn assert_same_weights(a: &Path, b: &Path, why: &str) {
     }
 }
 
+/// Names of the temporary files (`write_atomic`'s `.NAME.PID.tmp`) in `dir`.
+fn temporary_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir).map_or_else(
+        |_| Vec::new(),
+        |entries| {
+            entries
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|name| name.ends_with(".tmp"))
+                .collect()
+        },
+    )
+}
+
 fn state_json(run: &Path) -> Option<Vec<u8>> {
     std::fs::read(run.join("checkpoint/state.json")).ok()
 }
@@ -550,14 +564,7 @@ fn killed_runs_resume_to_the_weights_of_an_uninterrupted_run() {
         child.kill().unwrap();
         child.wait().unwrap();
         kills += 1;
-        let leftovers = std::fs::read_dir(killed.join("checkpoint"))
-            .map(|dir| {
-                dir.flatten()
-                    .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-                    .count()
-            })
-            .unwrap_or(0);
-        inside_a_write += usize::from(leftovers > 0);
+        inside_a_write += usize::from(!temporary_files(&killed.join("checkpoint")).is_empty());
         if let Some(state) = state_json(&killed) {
             let state: serde_json::Value = serde_json::from_slice(&state).unwrap();
             mid_epoch += usize::from(!state["partial"].is_null());
@@ -573,18 +580,13 @@ fn killed_runs_resume_to_the_weights_of_an_uninterrupted_run() {
         .spawn()
         .unwrap();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    let temporary = |dir: &Path| {
-        std::fs::read_dir(dir).map_or(0, |d| {
-            d.flatten()
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
-                .count()
-        })
-    };
-    while temporary(&killed.join("checkpoint")) == 0 && std::time::Instant::now() < deadline {
+    while temporary_files(&killed.join("checkpoint")).is_empty()
+        && std::time::Instant::now() < deadline
+    {
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
     assert!(
-        temporary(&killed.join("checkpoint")) > 0,
+        !temporary_files(&killed.join("checkpoint")).is_empty(),
         "no checkpoint write was seen"
     );
     let committed = state_json(&killed);
@@ -720,19 +722,18 @@ fn a_full_disk_fails_by_name_and_keeps_the_last_checkpoint_and_export() {
             "the checkpoint after epoch 1 stays"
         );
         for dir in [run.clone(), run.join("checkpoint")] {
-            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                assert!(
-                    !name.ends_with(".tmp"),
-                    "{} left behind",
-                    entry.path().display()
-                );
-            }
+            let left = temporary_files(&dir);
+            assert!(
+                left.is_empty(),
+                "{} left behind in {}",
+                left.join(", "),
+                dir.display()
+            );
         }
     }
     // An export to a full disk fails by name and leaves the earlier export whole.
     let export = tmp.path().join("export");
-    ok(latentlab(&[
+    let export_args = [
         "export",
         "--weights",
         s(&run),
@@ -742,22 +743,10 @@ fn a_full_disk_fails_by_name_and_keeps_the_last_checkpoint_and_export() {
         s(&data),
         "--points",
         "10",
-    ]));
+    ];
+    ok(latentlab(&export_args));
     let shipped = std::fs::read(export.join("model.safetensors")).unwrap();
-    let out = latentlab_with_file_limit(
-        &[
-            "export",
-            "--weights",
-            s(&run),
-            "--out",
-            s(&export),
-            "--data",
-            s(&data),
-            "--points",
-            "10",
-        ],
-        100_000,
-    );
+    let out = latentlab_with_file_limit(&export_args, 100_000);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
