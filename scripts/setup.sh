@@ -24,6 +24,10 @@ if ! cargo fmt --version >/dev/null 2>&1; then
   step "rustup component add rustfmt"
   rustup component add rustfmt
 fi
+if ! cargo clippy --version >/dev/null 2>&1; then
+  step "rustup component add clippy"
+  rustup component add clippy
+fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   step "rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test: the formatting gate, Rust unit and integration tests (CPU and wgpu
+# Runs every test: the formatting and lint gates, Rust unit and integration tests (CPU and wgpu
 # on lavapipe), then the browser end-to-end tests in headless Chromium against the
 # Trunk-built page.
 set -euo pipefail
@@ -9,6 +9,10 @@ cd "$ROOT"
 
 printf '\n== cargo fmt --check\n' >&2
 cargo fmt --all -- --check
+
+printf '\n== cargo clippy (native, then the web crate on wasm32)\n' >&2
+cargo clippy --workspace --exclude latentlab-web --all-targets -- -D warnings
+cargo clippy -p latentlab-web --target wasm32-unknown-unknown -- -D warnings
 
 printf '\n== cargo test\n' >&2
 cargo test

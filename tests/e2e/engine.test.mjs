@@ -209,13 +209,15 @@ test('360 px wide: no page scrolls sideways', async () => {
   }
 });
 
-test('Back and Forward move between activities without a reload and restore their settings', async () => {
+test('Back and Forward move between three activities without a reload and restore each one\'s settings', async () => {
   const { page, errors } = await openPage('?page=sample&backend=cpu&seed=4');
   try {
     await navTo(page, 'morph');
     await page.press('#alpha', 'End');
     await page.waitForFunction(() => new URLSearchParams(location.search).get('alpha') === '1');
     await navTo(page, 'die');
+    await page.click('#throw-10');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('throws') === '10');
     await page.evaluate(() => { window.__e2eSameDocument = true; });
     await page.goBack();
     await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'morph');
@@ -230,9 +232,38 @@ test('Back and Forward move between activities without a reload and restore thei
     await page.goForward();
     await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'morph');
     await waitReady(page);
+    assert.equal(await page.inputValue('#alpha'), '1', 'Forward restores the morph too');
+    await page.goForward();
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'die');
+    await page.waitForSelector('#die-title');
+    assert.equal(urlParam(page, 'throws'), '10', 'the die keeps its throws');
+    assert.equal(await page.getAttribute('#chi-square', 'data-throws'), '10', 'the die page counts its 10 throws');
     assert.equal(await page.evaluate(() => window.__e2eSameDocument), true, 'Back and Forward did not reload');
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
+  }
+});
+
+test('a link obeys the same limits as the controls: out-of-range values are clamped, unknown words keep their defaults', async () => {
+  const cases = [
+    ['?page=latent3d&pitch=9&yaw=7&backend=cpu', { pitch: '1.50', yaw: '0.72' }],
+    ['?page=die&pmf=500,1,1,1,1,1&u=3&backend=cpu', { pmf: '100,1,1,1,1,1', u: '1' }],
+    ['?page=rejection&q=cauchy&target=drawn&m=999&backend=cpu', { q: 'uniform', target: 'drawn', m: '50' }],
+    ['?page=morph&alpha=-2&interp=lerp&temp=abc&backend=cpu', { alpha: '0', interp: 'lerp', temp: '1' }],
+  ];
+  for (const [query, expected] of cases) {
+    const { page, errors } = await openPage(query);
+    try {
+      const [key] = Object.keys(expected);
+      await page.waitForFunction(
+        ([k, v]) => new URLSearchParams(location.search).get(k) === v, [key, expected[key]]);
+      for (const [k, v] of Object.entries(expected)) {
+        assert.equal(urlParam(page, k), v, `${query}: ${k}`);
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
   }
 });

@@ -8,15 +8,15 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::backend_switch::BackendSwitch;
-use crate::engine::{Engine, ExportBytes, WebGpuAdapter, webgpu_adapter};
-use crate::export_loader::ExportLoader;
+use crate::components::backend_switch::BackendSwitch;
+use crate::components::export_loader::ExportLoader;
+use crate::components::nav::Nav;
+use crate::components::timing_panel::TimingPanel;
 use crate::hooks::AppHandle;
-use crate::nav::Nav;
 use crate::pages::ActivityPage;
 use crate::route::Query;
+use crate::services::engine::{Engine, ExportBytes, WebGpuAdapter, webgpu_adapter};
 use crate::state::{Action, AppState, Slot, Status};
-use crate::timing_panel::TimingPanel;
 
 fn location_search() -> String {
     web_sys::window()
@@ -121,17 +121,17 @@ pub fn app() -> Html {
         let search = query.to_search();
         if let Some(window) = web_sys::window() {
             let shown = location_search();
-            if shown != search {
-                if let Ok(history) = window.history() {
-                    // A new activity is a new history entry, so Back returns to the
-                    // previous one; a changed setting only rewrites the current entry.
-                    let new_page = Query::parse(&shown).view.page != query.view.page;
-                    let _ = if new_page {
-                        history.push_state_with_url(&JsValue::NULL, "", Some(&search))
-                    } else {
-                        history.replace_state_with_url(&JsValue::NULL, "", Some(&search))
-                    };
-                }
+            if shown != search
+                && let Ok(history) = window.history()
+            {
+                // A new activity is a new history entry, so Back returns to the
+                // previous one; a changed setting only rewrites the current entry.
+                let new_page = Query::parse(&shown).view.page != query.view.page;
+                let _ = if new_page {
+                    history.push_state_with_url(&JsValue::NULL, "", Some(&search))
+                } else {
+                    history.replace_state_with_url(&JsValue::NULL, "", Some(&search))
+                };
             }
         }
     });

@@ -1,26 +1,19 @@
 //! latentlab's web page: the burn models of `latentlab-model`, decoding in the browser
 //! on WebGPU or the CPU. Built by Trunk from the repository's `index.html`.
+//!
+//! Layout: `app` is the shell; `route` the activities and the URL; `state` the
+//! reducer; `pages` one component per activity; `components` the pieces several pages
+//! use; `hooks` state access and decoding; `services` the engine, the GPU-scale runs
+//! and the test hook (no components); `plot` canvas drawing.
 
 mod app;
-mod backend_switch;
-mod current_face;
-mod decoder;
-mod engine;
-mod export_loader;
+mod components;
 mod hooks;
-mod image_canvas;
-mod legend;
-mod model_quality;
-mod nav;
 mod pages;
 mod plot;
 mod route;
-mod sample_controls;
-mod scale_run;
-mod scatter_panel;
+mod services;
 mod state;
-mod test_hook;
-mod timing_panel;
 
 fn main() {
     // Panics reach the console as errors instead of an opaque "unreachable".

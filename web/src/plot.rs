@@ -4,7 +4,7 @@
 
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
-use crate::image_canvas::context_2d;
+use crate::components::image_canvas::context_2d;
 
 /// Paul Tol's bright scheme: colour-blind safe, and readable projected in a lecture.
 pub const BLUE: &str = "#4477aa";

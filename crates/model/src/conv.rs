@@ -142,7 +142,7 @@ impl ConvConfig {
             ));
         }
         let factor = 1usize << self.filters.len();
-        if self.image_size == 0 || self.image_size % factor != 0 {
+        if self.image_size == 0 || !self.image_size.is_multiple_of(factor) {
             return Err(format!(
                 "image_size {} is not divisible by 2^{} (one halving per encoder layer)",
                 self.image_size,

@@ -15,11 +15,7 @@ pub struct RgbaGrid {
 pub fn tile_rgba(images: &[f32], shape: [usize; 3], columns: usize, gap: usize) -> RgbaGrid {
     let [channels, cell_height, cell_width] = shape;
     let per_image = channels * cell_height * cell_width;
-    let count = if per_image == 0 {
-        0
-    } else {
-        images.len() / per_image
-    };
+    let count = images.len().checked_div(per_image).unwrap_or(0);
     let columns = columns.max(1).min(count.max(1));
     let rows = count.div_ceil(columns);
     let width = columns * cell_width + (columns.saturating_sub(1)) * gap;
@@ -93,8 +89,8 @@ mod tests {
         let images: Vec<f32> = [0.0, 1.0].iter().flat_map(|&v| [v; 6]).collect();
         let grid = tile_rgba(&images, [1, 2, 3], 2, 0);
         assert_eq!((grid.width, grid.height), (6, 2));
-        assert_eq!(grid.pixels[(1 * 6 + 2) * 4], 0);
-        assert_eq!(grid.pixels[(1 * 6 + 3) * 4], 255);
+        assert_eq!(grid.pixels[(6 + 2) * 4], 0);
+        assert_eq!(grid.pixels[(6 + 3) * 4], 255);
     }
 
     #[test]

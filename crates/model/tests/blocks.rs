@@ -12,6 +12,10 @@ use latentlab_model::blocks;
 
 /// Autodiff over flex, seeded, and checked to take the fused path (else every
 /// comparison below would compare burn with itself).
+#[allow(
+    clippy::assertions_on_constants,
+    reason = "fails a build without the feature"
+)]
 fn device() -> Device {
     assert!(
         cfg!(feature = "autodiff"),
@@ -251,7 +255,7 @@ fn batch_norm_leaky_relu_inference_matches_burn() {
 fn linear_forward_and_gradients_match_burn() {
     let device = device();
     for (batch, input, output) in [(1, 3, 2), (7, 33, 17), (128, 64, 20)] {
-        let layer = burn::nn::LinearConfig::new(input, output).init(&device);
+        let layer = nn::LinearConfig::new(input, output).init(&device);
         let bias = layer.bias.as_ref().unwrap().val();
         check_layer(
             &format!("linear {batch}x{input}->{output}"),

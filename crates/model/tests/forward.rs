@@ -4,8 +4,7 @@
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use latentlab_model::loss::objective_loss;
-use latentlab_model::zoo::ZOO_NAMES;
-use latentlab_model::{ConvConfig, DenseConfig, ModelSpec, Objective, Reconstruction};
+use latentlab_model::{ConvConfig, DenseConfig, Objective, Reconstruction, Zoo};
 
 fn uniform_images(shape: [usize; 4], device: &Device) -> Tensor<4> {
     Tensor::<4>::random(shape, burn::tensor::Distribution::Uniform(0.0, 1.0), device)
@@ -14,8 +13,8 @@ fn uniform_images(shape: [usize; 4], device: &Device) -> Tensor<4> {
 #[test]
 fn every_zoo_model_maps_images_to_latents_and_back() {
     let device = Device::flex();
-    for name in ZOO_NAMES {
-        let spec = ModelSpec::named(name).unwrap();
+    for model in Zoo::ALL {
+        let (name, spec) = (model.name(), model.spec());
         spec.validate().unwrap();
         let [c, h, w] = spec.image_shape();
         let model = spec.init(&device);
@@ -52,8 +51,8 @@ fn every_zoo_model_maps_images_to_latents_and_back() {
 fn a_training_step_lowers_the_loss_of_every_model() {
     let device = Device::flex().autodiff();
     device.seed(7);
-    for name in ZOO_NAMES {
-        let spec = ModelSpec::named(name).unwrap();
+    for model in Zoo::ALL {
+        let (name, spec) = (model.name(), model.spec());
         let [c, h, w] = spec.image_shape();
         let images = uniform_images([4, c, h, w], &device);
         let mut model = spec.init(&device);

@@ -155,8 +155,8 @@ fn rejects_bad_files_with_distinct_messages() {
 #[test]
 fn every_zoo_model_round_trips() {
     let device = Device::flex();
-    for name in latentlab_model::zoo::ZOO_NAMES {
-        let spec = ModelSpec::named(name).unwrap();
+    for model in latentlab_model::Zoo::ALL {
+        let (name, spec) = (model.name(), model.spec());
         let (model, manifest, weights) = export_of(&spec, &device);
         let loaded = load_export(manifest.to_json().as_bytes(), &weights, &device).unwrap();
         let z = latent_batch(
@@ -182,10 +182,7 @@ fn every_zoo_model_round_trips() {
 #[test]
 fn parameter_counts_match_the_built_models() {
     let device = Device::flex();
-    let mut specs: Vec<ModelSpec> = latentlab_model::zoo::ZOO_NAMES
-        .iter()
-        .map(|name| ModelSpec::named(name).unwrap())
-        .collect();
+    let mut specs: Vec<ModelSpec> = latentlab_model::Zoo::ALL.map(|m| m.spec()).to_vec();
     let plain = Objective::new(false, Reconstruction::Mse, 1.0);
     specs.push(ModelSpec::Conv(ConvConfig::new(
         8,

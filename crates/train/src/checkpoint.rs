@@ -17,7 +17,7 @@ use latentlab_model::{Autoencoder, ModelSpec};
 use serde::{Deserialize, Serialize};
 
 use crate::files::write_atomic;
-use crate::train::EpochStats;
+use crate::metrics::EpochStats;
 
 pub const STATE_FILE: &str = "state.json";
 

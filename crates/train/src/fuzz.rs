@@ -254,10 +254,13 @@ impl Mutator {
     }
 }
 
-/// One parser under test: bytes in, `Ok` or an error message out.
+/// A parser's verdict on some bytes: `Ok`, or its error message.
+type Parse = Box<dyn Fn(&[u8]) -> Result<(), String>>;
+
+/// One parser under test.
 pub struct Target {
     pub name: &'static str,
-    parse: Box<dyn Fn(&[u8]) -> Result<(), String>>,
+    parse: Parse,
 }
 
 /// What one target's run found.
@@ -275,7 +278,7 @@ fn fake(name: &str) -> PathBuf {
     PathBuf::from(format!("fuzz/{name}"))
 }
 
-fn text<'a>(bytes: &'a [u8]) -> Result<&'a str, String> {
+fn text(bytes: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))
 }
 
@@ -546,109 +549,6 @@ pub fn run(target: &Target, seeds: &[Vec<u8>], inputs: u64, seed: u64) -> Report
     report
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn corpus() -> PathBuf {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus")
-    }
-
-    fn fuzz_all(inputs_of: impl Fn(&str) -> u64, real_data: Option<&Path>) {
-        let print = real_data.is_some();
-        let corpus = corpus();
-        let mut failures = Vec::new();
-        for target in targets(&corpus) {
-            let mut seeds = seeds(&corpus, target.name);
-            if let Some(data) = real_data {
-                seeds.extend(real_seeds(data, target.name));
-            }
-            let inputs = inputs_of(target.name);
-            let started = Instant::now();
-            let report = run(&target, &seeds, inputs, 0x5EED ^ inputs);
-            if print {
-                println!(
-                    "| {} | {} | {} | {} | {} | {} | {:.1} MiB | {:.1} ms | {:.0} s |",
-                    target.name,
-                    seeds.len(),
-                    report.inputs,
-                    report.accepted,
-                    report.rejected,
-                    report.failures.len(),
-                    report.largest_heap as f64 / (1 << 20) as f64,
-                    report.slowest.as_secs_f64() * 1e3,
-                    started.elapsed().as_secs_f64()
-                );
-            }
-            failures.extend(report.failures);
-        }
-        assert!(failures.is_empty(), "{failures:#?}");
-    }
-
-    /// The harness itself: a panic and a size taken from the input are both caught.
-    #[test]
-    fn the_harness_reports_panics_and_heap_growth() {
-        let panicky = Target {
-            name: "panicky",
-            parse: Box::new(|b| {
-                assert!(b.first() != Some(&b'!'), "bang");
-                Ok(())
-            }),
-        };
-        let report = run(&panicky, &[b"ok".to_vec(), b"!".to_vec()], 2, 1);
-        assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
-        assert!(report.failures[0].contains("bang"));
-        let greedy = Target {
-            name: "greedy",
-            parse: Box::new(|b| {
-                let claimed = b.len() << 20;
-                std::hint::black_box(vec![1u8; claimed]);
-                Ok(())
-            }),
-        };
-        let report = run(&greedy, &[vec![0; 100]], 1, 1);
-        assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
-        assert!(report.largest_heap >= 100 << 20);
-    }
-
-    /// A few seconds per target, in every test run.
-    #[test]
-    fn fuzz_every_parser_briefly() {
-        fuzz_all(
-            |name| match name {
-                "image" | "export-manifest" | "export-weights" | "idx-gz" => 300,
-                _ => 3000,
-            },
-            None,
-        );
-    }
-
-    /// The long run whose figures the README reports (see the module docs).
-    #[test]
-    #[ignore]
-    fn fuzz_long() {
-        let inputs: u64 = std::env::var("LATENTLAB_FUZZ_INPUTS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1_000_000);
-        println!(
-            "| parser | seeds | inputs | accepted | rejected | failures | largest heap growth | slowest | time |"
-        );
-        println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
-        let data = std::env::var_os("LATENTLAB_DATA")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-        fuzz_all(|_| inputs, Some(&data));
-    }
-
-    /// Writes the synthetic seed corpus (run once; the files are committed).
-    #[test]
-    #[ignore]
-    fn write_fuzz_corpus() {
-        write_corpus(&corpus());
-    }
-}
-
 /// Synthetic seeds for every target: small, valid files of each format, made here so
 /// no licensed data enters the repository.
 #[cfg(test)]
@@ -781,4 +681,107 @@ fn write_corpus(corpus: &Path) {
         "state.json",
         serde_json::to_string_pretty(&state).unwrap().as_bytes(),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn corpus() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus")
+    }
+
+    fn fuzz_all(inputs_of: impl Fn(&str) -> u64, real_data: Option<&Path>) {
+        let print = real_data.is_some();
+        let corpus = corpus();
+        let mut failures = Vec::new();
+        for target in targets(&corpus) {
+            let mut seeds = seeds(&corpus, target.name);
+            if let Some(data) = real_data {
+                seeds.extend(real_seeds(data, target.name));
+            }
+            let inputs = inputs_of(target.name);
+            let started = Instant::now();
+            let report = run(&target, &seeds, inputs, 0x5EED ^ inputs);
+            if print {
+                println!(
+                    "| {} | {} | {} | {} | {} | {} | {:.1} MiB | {:.1} ms | {:.0} s |",
+                    target.name,
+                    seeds.len(),
+                    report.inputs,
+                    report.accepted,
+                    report.rejected,
+                    report.failures.len(),
+                    report.largest_heap as f64 / (1 << 20) as f64,
+                    report.slowest.as_secs_f64() * 1e3,
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            failures.extend(report.failures);
+        }
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    /// The harness itself: a panic and a size taken from the input are both caught.
+    #[test]
+    fn the_harness_reports_panics_and_heap_growth() {
+        let panicky = Target {
+            name: "panicky",
+            parse: Box::new(|b| {
+                assert!(b.first() != Some(&b'!'), "bang");
+                Ok(())
+            }),
+        };
+        let report = run(&panicky, &[b"ok".to_vec(), b"!".to_vec()], 2, 1);
+        assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+        assert!(report.failures[0].contains("bang"));
+        let greedy = Target {
+            name: "greedy",
+            parse: Box::new(|b| {
+                let claimed = b.len() << 20;
+                std::hint::black_box(vec![1u8; claimed]);
+                Ok(())
+            }),
+        };
+        let report = run(&greedy, &[vec![0; 100]], 1, 1);
+        assert_eq!(report.failures.len(), 1, "{:?}", report.failures);
+        assert!(report.largest_heap >= 100 << 20);
+    }
+
+    /// A few seconds per target, in every test run.
+    #[test]
+    fn fuzz_every_parser_briefly() {
+        fuzz_all(
+            |name| match name {
+                "image" | "export-manifest" | "export-weights" | "idx-gz" => 300,
+                _ => 3000,
+            },
+            None,
+        );
+    }
+
+    /// The long run whose figures the README reports (see the module docs).
+    #[test]
+    #[ignore]
+    fn fuzz_long() {
+        let inputs: u64 = std::env::var("LATENTLAB_FUZZ_INPUTS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1_000_000);
+        println!(
+            "| parser | seeds | inputs | accepted | rejected | failures | largest heap growth | slowest | time |"
+        );
+        println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        let data = std::env::var_os("LATENTLAB_DATA")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+        fuzz_all(|_| inputs, Some(&data));
+    }
+
+    /// Writes the synthetic seed corpus (run once; the files are committed).
+    #[test]
+    #[ignore]
+    fn write_fuzz_corpus() {
+        write_corpus(&corpus());
+    }
 }

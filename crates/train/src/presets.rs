@@ -5,11 +5,10 @@
 //! network and epochs then reach 102.8 nats on the test set instead of 105.9 (the
 //! seed's settings, reproduced by `--batch-size 128 --lr 1e-3 --schedule constant`).
 
-use latentlab_model::zoo::ZOO_NAMES;
+use latentlab_model::Zoo;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Preset {
-    pub name: &'static str,
     /// Folder under `$LATENTLAB_DATA` and the dataset name IDX data gets.
     pub dataset: &'static str,
     pub batch_size: usize,
@@ -22,87 +21,65 @@ pub struct Preset {
     pub cosine: bool,
 }
 
-const PRESETS: [Preset; 7] = [
-    Preset {
-        name: "mlp-ae",
-        dataset: "mnist",
-        batch_size: 64,
-        seed_batch_size: 64,
-        learning_rate: 1e-3,
-        epochs: 10,
-        cosine: false,
-    },
-    Preset {
-        name: "linear-ae",
-        dataset: "mnist",
-        batch_size: 64,
-        seed_batch_size: 64,
-        learning_rate: 1e-3,
-        epochs: 10,
-        cosine: false,
-    },
-    Preset {
-        name: "mnist-vae",
-        dataset: "mnist",
-        batch_size: 32,
-        seed_batch_size: 128,
-        learning_rate: 2e-3,
-        epochs: 10,
-        cosine: true,
-    },
-    Preset {
-        name: "fashion-ae",
-        dataset: "fashion-mnist",
-        batch_size: 100,
-        seed_batch_size: 100,
-        learning_rate: 1e-3,
-        epochs: 3,
-        cosine: false,
-    },
-    Preset {
-        name: "fashion-vae",
-        dataset: "fashion-mnist",
-        batch_size: 100,
-        seed_batch_size: 100,
-        learning_rate: 5e-4,
-        epochs: 5,
-        cosine: false,
-    },
-    Preset {
-        name: "celeba-vae",
-        dataset: "celeba",
-        batch_size: 128,
-        seed_batch_size: 128,
-        learning_rate: 5e-4,
-        epochs: 10,
-        cosine: false,
-    },
-    Preset {
-        name: "frey-vae",
-        dataset: "frey",
-        batch_size: 100,
-        seed_batch_size: 100,
-        learning_rate: 1e-3,
-        epochs: 100,
-        cosine: false,
-    },
-];
-
-pub fn preset(name: &str) -> Option<Preset> {
-    PRESETS.iter().copied().find(|p| p.name == name)
-}
-
-/// Every zoo model has a preset (checked by a test, so adding a model without one fails).
-pub fn names() -> &'static [&'static str] {
-    &ZOO_NAMES
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn every_zoo_model_has_a_preset() {
-        for name in super::names() {
-            assert!(super::preset(name).is_some(), "{name}");
-        }
+/// The defaults of `model`: an exhaustive match, so a zoo model without a preset
+/// does not compile.
+pub fn preset(model: Zoo) -> Preset {
+    match model {
+        Zoo::MlpAe => Preset {
+            dataset: "mnist",
+            batch_size: 64,
+            seed_batch_size: 64,
+            learning_rate: 1e-3,
+            epochs: 10,
+            cosine: false,
+        },
+        Zoo::LinearAe => Preset {
+            dataset: "mnist",
+            batch_size: 64,
+            seed_batch_size: 64,
+            learning_rate: 1e-3,
+            epochs: 10,
+            cosine: false,
+        },
+        Zoo::MnistVae => Preset {
+            dataset: "mnist",
+            batch_size: 32,
+            seed_batch_size: 128,
+            learning_rate: 2e-3,
+            epochs: 10,
+            cosine: true,
+        },
+        Zoo::FashionAe => Preset {
+            dataset: "fashion-mnist",
+            batch_size: 100,
+            seed_batch_size: 100,
+            learning_rate: 1e-3,
+            epochs: 3,
+            cosine: false,
+        },
+        Zoo::FashionVae => Preset {
+            dataset: "fashion-mnist",
+            batch_size: 100,
+            seed_batch_size: 100,
+            learning_rate: 5e-4,
+            epochs: 5,
+            cosine: false,
+        },
+        Zoo::CelebaVae => Preset {
+            dataset: "celeba",
+            batch_size: 128,
+            seed_batch_size: 128,
+            learning_rate: 5e-4,
+            epochs: 10,
+            cosine: false,
+        },
+        Zoo::FreyVae => Preset {
+            dataset: "frey",
+            batch_size: 100,
+            seed_batch_size: 100,
+            learning_rate: 1e-3,
+            epochs: 100,
+            cosine: false,
+        },
     }
 }

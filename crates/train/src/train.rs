@@ -18,11 +18,11 @@ use latentlab_model::latent::SeededRng;
 use latentlab_model::loss::objective_loss;
 use latentlab_model::weights::{DatasetInfo, Manifest, TrainingSummary, export_bytes};
 use latentlab_model::{Autoencoder, ModelSpec};
-use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{self, CheckpointState, PartialEpoch};
 use crate::data::{Dataset, shuffled};
 use crate::files::{write_atomic, write_export};
+use crate::metrics::{self, EpochStats};
 use crate::progress::bar;
 use crate::sample;
 
@@ -68,25 +68,6 @@ pub struct Run<'a> {
     pub dataset: DatasetInfo,
     pub device_name: &'a str,
     pub command: String,
-}
-
-/// One epoch's averages, one JSON line per epoch in `metrics.jsonl`.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct EpochStats {
-    pub epoch: usize,
-    pub loss: f64,
-    pub reconstruction: f64,
-    pub kl: f64,
-    /// Mean loss of the first and last tenth of the epoch's batches: whether the model
-    /// learned within this epoch.
-    pub loss_first_tenth: f64,
-    pub loss_last_tenth: f64,
-    pub val_loss: f64,
-    pub val_reconstruction: f64,
-    pub val_kl: f64,
-    pub images: usize,
-    pub seconds: f64,
-    pub images_per_second: f64,
 }
 
 /// Mean `(total, reconstruction, kl)` of `model`'s objective over `data`, with the
@@ -398,11 +379,10 @@ fn write_epoch_outputs(
     let epoch = history.len();
     let (manifest, weights) = export_bytes(model, manifest_for(run, history))?;
     write_export(run.dir, &manifest, &weights)?;
-    let metrics: String = history
-        .iter()
-        .map(|h| serde_json::to_string(h).expect("plain numbers") + "\n")
-        .collect();
-    write_atomic(&run.dir.join("metrics.jsonl"), metrics.as_bytes())?;
+    write_atomic(
+        &run.dir.join("metrics.jsonl"),
+        metrics::to_jsonl(history).as_bytes(),
+    )?;
     let grids = run.dir.join("epochs");
     let samples = sample::decode_samples(model, run.spec.latent_dim(), 0, 64, 1.0, device)?;
     sample::write_grid_png(

@@ -7,7 +7,7 @@ use wasm_bindgen::closure::Closure;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::input_number;
+use super::shared::input_number;
 use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, RED};
 use crate::state::{Action, LessonChange};

@@ -9,46 +9,15 @@ use latentlab_sampling::{Continuous, SeededRng};
 use web_sys::{HtmlCanvasElement, HtmlSelectElement};
 use yew::prelude::*;
 
+use crate::components::sample_controls::SampleControls;
 use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE};
-use crate::sample_controls::SampleControls;
 use crate::state::{Action, LessonChange};
 
-/// Bins of the histograms drawn against a pdf.
-pub const BINS: usize = 40;
+use super::shared::{BINS, draw_fit, plot_range};
+
 /// Samples whose u -> x path is drawn on the CDF.
 const TRACED: usize = 12;
-
-/// The window a distribution is plotted over: its range, cut to [-6, 8] so an
-/// exponential's long tail does not squash the picture.
-pub fn plot_range(dist: &impl Continuous) -> (f64, f64) {
-    let (low, high) = dist.range();
-    (low.max(-6.0), high.min(8.0))
-}
-
-/// Histogram (density) of `samples` with `dist`'s pdf over it.
-pub fn draw_fit(
-    canvas: &HtmlCanvasElement,
-    dist: &impl Continuous,
-    observed: &[f64],
-    range: (f64, f64),
-) {
-    let Some(ctx) = plot::start(canvas, 640, 220) else {
-        return;
-    };
-    let pdf_top = (0..=200)
-        .map(|i| dist.pdf(range.0 + (range.1 - range.0) * f64::from(i) / 200.0))
-        .fold(0.0f64, f64::max);
-    let top = observed.iter().fold(pdf_top, |m, &v| m.max(v)) * 1.15;
-    let axes = Axes {
-        x: range,
-        y: (0.0, top.max(1e-6)),
-        rect: (30.0, 15.0, 590.0, 180.0),
-    };
-    plot::frame(&ctx, &axes, "x");
-    plot::bars(&ctx, &axes, observed, "#4477aa99");
-    plot::curve(&ctx, &axes, |x| dist.pdf(x), ORANGE, 2.5);
-}
 
 fn draw_cdf(canvas: &HtmlCanvasElement, dist: &Named, samples: &[f64], range: (f64, f64)) {
     let Some(ctx) = plot::start(canvas, 640, 220) else {
@@ -178,9 +147,7 @@ pub fn inverse_page() -> Html {
                 last_knot.borrow().get().unwrap_or(knot)
             };
             let (a, b) = (from.min(knot), from.max(knot));
-            for k in a..=b {
-                heights[k] = height;
-            }
+            heights[a..=b].fill(height);
             last_knot.borrow().set(Some(knot));
             sketch.set(Some(heights));
         }

@@ -8,12 +8,13 @@ use latentlab_model::view::{Camera, Projected, nearest};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::{input_number, picture};
-use crate::decoder::use_decoder;
-use crate::engine::Engine;
+use super::shared::input_number;
+use crate::components::image_canvas::ImageCanvas;
+use crate::components::legend::Legend;
+use crate::hooks::decoder::picture;
+use crate::hooks::decoder::use_decoder;
 use crate::hooks::use_app;
-use crate::image_canvas::ImageCanvas;
-use crate::legend::Legend;
+use crate::services::engine::Engine;
 use crate::state::{Action, Slot};
 
 const SIZE: f32 = 360.0;
@@ -175,11 +176,10 @@ pub fn latent3d_page() -> Html {
             let Some(element) = canvas.cast::<HtmlCanvasElement>() else {
                 return;
             };
-            if state.is_some_and(|s| !s.moved) {
-                if let Some(i) = nearest(&projected, crate::plot::event_point(&element, &e), REACH)
-                {
-                    d.dispatch(Action::Pick(Some(i)));
-                }
+            if state.is_some_and(|s| !s.moved)
+                && let Some(i) = nearest(&projected, crate::plot::event_point(&element, &e), REACH)
+            {
+                d.dispatch(Action::Pick(Some(i)));
             }
         })
     };

@@ -3,11 +3,12 @@
 use latentlab_model::latent::{Interpolation, interpolate};
 use yew::prelude::*;
 
-use super::{input_number, picture};
-use crate::current_face::CurrentFace;
-use crate::decoder::use_decoder;
+use super::shared::input_number;
+use crate::components::current_face::CurrentFace;
+use crate::components::image_canvas::ImageCanvas;
+use crate::hooks::decoder::picture;
+use crate::hooks::decoder::use_decoder;
 use crate::hooks::use_app;
-use crate::image_canvas::ImageCanvas;
 use crate::route::Endpoint;
 use crate::state::{Action, Slot};
 

@@ -6,9 +6,9 @@ use latentlab_sampling::SeededRng;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::components::sample_controls::SampleControls;
 use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, TEAL};
-use crate::sample_controls::SampleControls;
 
 /// Side of the uniform grid pushed through Phi^-1 (the manifold page's default).
 const BRIDGE: usize = 12;

@@ -10,12 +10,12 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{File, HtmlCanvasElement, HtmlImageElement, HtmlInputElement, Url};
 use yew::prelude::*;
 
-use super::picture;
-use crate::current_face::CurrentFace;
-use crate::decoder::use_decoder;
-use crate::engine::Engine;
+use crate::components::current_face::CurrentFace;
+use crate::components::image_canvas::{ImageCanvas, context_2d};
+use crate::hooks::decoder::picture;
+use crate::hooks::decoder::use_decoder;
 use crate::hooks::use_app;
-use crate::image_canvas::{ImageCanvas, context_2d};
+use crate::services::engine::Engine;
 use crate::state::{Action, Photo, Slot};
 
 /// Waits for `image` to decode `url`.

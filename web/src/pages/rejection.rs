@@ -3,30 +3,20 @@
 use latentlab_sampling::catalogue::{Named, histogram_vs_density, smallest_envelope};
 use latentlab_sampling::continuous::{envelope_violations, rejection};
 use latentlab_sampling::fit::kolmogorov_smirnov;
-use latentlab_sampling::{Continuous, Normal, SeededRng, Uniform};
+use latentlab_sampling::{Continuous, SeededRng};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::inverse::{BINS, draw_fit, plot_range};
-use super::{input_number, lesson_select};
+use super::shared::{BINS, draw_fit, plot_range};
+use super::shared::{input_number, keyword_select};
+use crate::components::sample_controls::SampleControls;
 use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, RED, TEAL};
-use crate::sample_controls::SampleControls;
+use crate::route::Keyword;
 use crate::state::{Action, LessonChange};
 
 /// Proposals drawn as points (more would only blacken the plot).
 const DRAWN_POINTS: usize = 3000;
-
-/// The proposal q: uniform over the plotted range, or a broad Gaussian.
-pub fn proposal_named(name: &str, range: (f64, f64)) -> Named {
-    match name {
-        "gaussian" => Named::Normal(Normal { mean: 0.0, sd: 2.0 }),
-        _ => Named::Uniform(Uniform {
-            low: range.0,
-            high: range.1,
-        }),
-    }
-}
 
 fn draw(
     canvas: &HtmlCanvasElement,
@@ -76,15 +66,15 @@ pub fn rejection_page() -> Html {
     let app = use_app();
     let l = &app.view.lesson;
     let (plot_ref, hist_ref) = (use_node_ref(), use_node_ref());
-    let target = Named::new(&l.target, &l.drawn)
+    let target = Named::new(l.target.word(), &l.drawn)
         .unwrap_or_else(|_| Named::new("mixture", &[]).expect("mixture"));
     let range = plot_range(&target);
-    let proposal = proposal_named(&l.proposal, range);
+    let proposal = l.proposal.distribution(range);
     // Everything the draw depends on: the memo and the redraw share one key.
     let inputs = (
-        l.target.clone(),
+        l.target,
         l.drawn.clone(),
-        l.proposal.clone(),
+        l.proposal,
         l.m.to_bits(),
         l.count,
         l.seed,
@@ -124,9 +114,6 @@ pub fn rejection_page() -> Html {
         });
     }
     let dispatcher = app.dispatcher();
-    let select = |id, options: &[&'static str], current: &str, change| {
-        lesson_select(&dispatcher, id, options, current, change)
-    };
     let on_m = {
         let d = dispatcher.clone();
         Callback::from(move |e: InputEvent| {
@@ -154,8 +141,8 @@ pub fn rejection_page() -> Html {
                 is kept, so a tight envelope wastes the least. Where M q dips under p (shaded red), points \
                 that belong there are never proposed often enough, and the samples come out biased."}</p>
             <div class="controls">
-                <label>{"target p "}{select("target", &["mixture", "drawn"], &l.target, LessonChange::Target)}</label>
-                <label>{"proposal q "}{select("proposal", &["uniform", "gaussian"], &l.proposal, LessonChange::Proposal)}</label>
+                <label>{"target p "}{keyword_select(&dispatcher, "target", l.target, LessonChange::Target)}</label>
+                <label>{"proposal q "}{keyword_select(&dispatcher, "proposal", l.proposal, LessonChange::Proposal)}</label>
                 <SampleControls />
             </div>
             <label class="slider">{"M "}<input id="m" type="range" min="0.5" max="12" step="0.05"

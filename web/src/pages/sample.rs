@@ -6,12 +6,12 @@ use latentlab_model::grid::tile_rgba;
 use latentlab_model::latent::normal_latents;
 use yew::prelude::*;
 
-use super::input_number;
-use crate::current_face::CurrentFace;
-use crate::decoder::use_decoder;
+use super::shared::input_number;
+use crate::components::current_face::CurrentFace;
+use crate::components::image_canvas::ImageCanvas;
+use crate::components::model_quality::ModelQuality;
+use crate::hooks::decoder::use_decoder;
 use crate::hooks::use_app;
-use crate::image_canvas::ImageCanvas;
-use crate::model_quality::ModelQuality;
 use crate::route::Endpoint;
 use crate::state::{Action, GRID_FACES, Slot};
 

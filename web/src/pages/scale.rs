@@ -11,13 +11,13 @@ use latentlab_sampling::scale::{Proposal, Table};
 use web_sys::{HtmlCanvasElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use super::inverse::{draw_fit, plot_range};
-use super::rejection::proposal_named;
-use super::{input_number, lesson_select};
-use crate::engine::{Backend, WebGpuAdapter};
+use super::shared::{draw_fit, plot_range};
+use super::shared::{input_number, keyword_select, lesson_select};
 use crate::hooks::use_app;
-use crate::route::{Lesson, SCALE_DRAWS};
-use crate::scale_run::{BINS, Method, Outcome, Request, run};
+use crate::route::limits::SCALE_DRAWS;
+use crate::route::{Keyword, Lesson, Sampler};
+use crate::services::engine::{Backend, WebGpuAdapter};
+use crate::services::scale_run::{BINS, Method, Outcome, Request, run};
 use crate::state::{Action, LessonChange};
 
 /// Runs kept in the table, newest first.
@@ -65,10 +65,10 @@ fn setup(l: &Lesson) -> (Named, Option<Named>, Request) {
     let fallback = || Named::new("mixture", &[]).expect("mixture");
     let seed = l.seed as u32;
     let draws = l.draws as u32;
-    if l.method == "rejection" {
-        let target = Named::new(&l.target, &l.drawn).unwrap_or_else(|_| fallback());
+    if l.sampler == Sampler::Rejection {
+        let target = Named::new(l.target.word(), &l.drawn).unwrap_or_else(|_| fallback());
         let range = plot_range(&target);
-        let q = proposal_named(&l.proposal, range);
+        let q = l.proposal.distribution(range);
         let proposal = match &q {
             Named::Normal(n) => Proposal::Normal {
                 mean: n.mean as f32,
@@ -81,7 +81,7 @@ fn setup(l: &Lesson) -> (Named, Option<Named>, Request) {
             m: l.m as f32,
         };
         let table = Table::over(&target, range);
-        let dist = l.target.clone();
+        let dist = l.target.word().to_string();
         (
             target,
             Some(q),
@@ -267,10 +267,10 @@ pub fn scale_page() -> Html {
                 one draw after another. Both tallies are tested against the exact bin probabilities with \
                 chi-square: the numbers must agree in distribution, and the clock shows what the GPU buys."}</p>
             <div class="controls">
-                <label>{"sampler "}{select("scale-method", &["inverse", "rejection"], &l.method, LessonChange::Method)}</label>
-                if l.method == "rejection" {
-                    <label>{"target p "}{select("scale-target", &["mixture", "drawn"], &l.target, LessonChange::Target)}</label>
-                    <label>{"proposal q "}{select("scale-proposal", &["uniform", "gaussian"], &l.proposal, LessonChange::Proposal)}</label>
+                <label>{"sampler "}{keyword_select(&dispatcher, "scale-method", l.sampler, LessonChange::Sampler)}</label>
+                if l.sampler == Sampler::Rejection {
+                    <label>{"target p "}{keyword_select(&dispatcher, "scale-target", l.target, LessonChange::Target)}</label>
+                    <label>{"proposal q "}{keyword_select(&dispatcher, "scale-proposal", l.proposal, LessonChange::Proposal)}</label>
                 } else {
                     <label>{"distribution "}{select("scale-dist", &NAMES, &l.dist, LessonChange::Dist)}</label>
                 }

@@ -3,9 +3,9 @@
 use latentlab_model::view::Space;
 use yew::prelude::*;
 
+use crate::components::legend::Legend;
+use crate::components::scatter_panel::ScatterPanel;
 use crate::hooks::use_app;
-use crate::legend::Legend;
-use crate::scatter_panel::ScatterPanel;
 use crate::state::{Action, Slot};
 
 #[function_component(ScatterPage)]

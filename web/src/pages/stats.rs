@@ -9,9 +9,9 @@ use latentlab_model::weights::Points;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use super::input_number;
+use super::shared::input_number;
+use crate::components::image_canvas::context_2d;
 use crate::hooks::use_app;
-use crate::image_canvas::context_2d;
 use crate::route::LatentDraw;
 use crate::state::{Action, Slot};
 
@@ -135,22 +135,22 @@ pub fn stats_page() -> Html {
             (engine.clone(), first, shown),
             move |(engine, first, shown)| {
                 let element = canvas.cast::<HtmlCanvasElement>();
-                if let (Some(engine), Some(element)) = (engine, element) {
-                    if let Some(points) = &engine.points {
-                        let kl = engine
-                            .manifest
-                            .quality
-                            .as_ref()
-                            .map(|q| q.kl_per_dim.as_slice());
-                        draw(
-                            &element,
-                            &histogrammed(points, *shown),
-                            engine.manifest.latent_dim,
-                            *first,
-                            count,
-                            kl,
-                        );
-                    }
+                if let (Some(engine), Some(element)) = (engine, element)
+                    && let Some(points) = &engine.points
+                {
+                    let kl = engine
+                        .manifest
+                        .quality
+                        .as_ref()
+                        .map(|q| q.kl_per_dim.as_slice());
+                    draw(
+                        &element,
+                        &histogrammed(points, *shown),
+                        engine.manifest.latent_dim,
+                        *first,
+                        count,
+                        kl,
+                    );
                 }
             },
         );

@@ -317,7 +317,7 @@ mod tests {
     #[test]
     fn real_csv_and_txt_files_agree() {
         let root = std::env::var_os("LATENTLAB_DATA")
-            .map(std::path::PathBuf::from)
+            .map(PathBuf::from)
             .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
         let dir = root.join("celeba");
         assert!(

@@ -43,7 +43,7 @@ pub fn parse(pixels: Vec<u8>, file: &Path) -> Result<Dataset> {
     let shape = SHAPE;
     let per_image: usize = SHAPE.iter().product();
     ensure!(
-        !pixels.is_empty() && pixels.len() % per_image == 0,
+        !pixels.is_empty() && pixels.len().is_multiple_of(per_image),
         "{}: {} bytes is not a whole number of 28x20 frames ({per_image} bytes each)",
         file.display(),
         pixels.len()

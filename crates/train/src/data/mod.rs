@@ -81,6 +81,10 @@ impl Dataset {
         self.pixels.len() / self.per_image().max(1)
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
     /// The images at `indices` as `[n, c, h, w]` floats in [0, 1], gathered straight
     /// into the Vec a tensor takes over.
     pub fn floats(&self, indices: &[usize]) -> Vec<f32> {

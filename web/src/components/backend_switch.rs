@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::engine::{Backend, WebGpuAdapter};
+use crate::services::engine::{Backend, WebGpuAdapter};
 
 #[derive(Properties, PartialEq)]
 pub struct BackendSwitchProps {

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::engine::Backend;
+use crate::services::engine::Backend;
 use crate::state::Timing;
 
 #[derive(Properties, PartialEq)]

@@ -6,7 +6,7 @@
 use js_sys::{Array, Float32Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::engine::Backend;
+use crate::services::engine::Backend;
 
 fn child(parent: &JsValue, key: &str) -> JsValue {
     match Reflect::get(parent, &key.into()) {

@@ -1,98 +1,23 @@
-//! The page's state and every way it can change, in one reducer.
+//! The page's state and every way it can change: one reducer for the shell's and the
+//! faces' actions, with the model slots in `slots` and the teaching pages' changes
+//! in `lesson`.
+
+mod lesson;
+mod slots;
 
 use std::rc::Rc;
 
-use latentlab_model::Manifest;
 use latentlab_model::grid::RgbaGrid;
 use latentlab_model::latent::{Interpolation, face_latent};
 use latentlab_model::view::Space;
 use yew::Reducible;
 
-use crate::engine::{Backend, Engine, ExportBytes, WebGpuAdapter};
-use crate::route::{Endpoint, LatentDraw, MANIFOLD_N, MAX_COUNT, Page, Query, View};
+pub use lesson::LessonChange;
+pub use slots::{Slot, SlotState, Status};
 
-/// The models the page holds at once; each activity uses one or two of them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Slot {
-    /// celeba-vae: sample, morph, attributes, photo, statistics.
-    Faces,
-    /// fashion-vae: the VAE scatter and the manifold.
-    Vae2d,
-    /// fashion-ae: the AE scatter beside the VAE's.
-    Ae2d,
-    /// mlp-ae: the 3-D latent.
-    Ae3d,
-}
-
-impl Slot {
-    pub const ALL: [Slot; 4] = [Slot::Faces, Slot::Vae2d, Slot::Ae2d, Slot::Ae3d];
-
-    fn index(self) -> usize {
-        self as usize
-    }
-
-    pub fn default_url(self) -> &'static str {
-        match self {
-            Slot::Faces => "weights/celeba-vae",
-            Slot::Vae2d => "weights/fashion-vae",
-            Slot::Ae2d => "weights/fashion-ae",
-            Slot::Ae3d => "weights/mlp-ae",
-        }
-    }
-
-    /// Why `manifest` cannot serve this slot, if it cannot.
-    pub fn rejects(self, manifest: &Manifest) -> Option<String> {
-        let needed = match self {
-            Slot::Faces => return None,
-            Slot::Vae2d | Slot::Ae2d => 2,
-            Slot::Ae3d => 3,
-        };
-        (manifest.latent_dim != needed).then(|| {
-            format!(
-                "{} has a {}-D latent; this page plots {needed}-D latents",
-                manifest.name, manifest.latent_dim
-            )
-        })
-    }
-
-    /// The slots `page` shows; the first is where `?weights=` and your own files go
-    /// (the teaching pages use none).
-    pub fn for_page(page: Page) -> &'static [Slot] {
-        match page {
-            Page::Sample | Page::Morph | Page::Attributes | Page::Reconstruct | Page::Stats => {
-                &[Slot::Faces]
-            }
-            Page::Scatter => &[Slot::Vae2d, Slot::Ae2d],
-            Page::Manifold => &[Slot::Vae2d],
-            Page::Latent3d => &[Slot::Ae3d],
-            Page::Die | Page::Inverse | Page::Rejection | Page::Normal | Page::Scale => &[],
-        }
-    }
-}
-
-/// One model slot: where its export comes from and the engine built from it.
-#[derive(Clone, PartialEq)]
-pub struct SlotState {
-    pub url: String,
-    pub export: Option<Rc<ExportBytes>>,
-    pub engine: Option<Rc<Engine>>,
-    /// A download or engine start is under way.
-    pub busy: bool,
-    /// Why the slot has no model (shown as the page's status).
-    pub error: Option<String>,
-}
-
-impl SlotState {
-    fn new(url: String) -> Self {
-        Self {
-            url,
-            export: None,
-            engine: None,
-            busy: false,
-            error: None,
-        }
-    }
-}
+use crate::route::limits::{self, clamp};
+use crate::route::{Endpoint, LatentDraw, Page, Query, View};
+use crate::services::engine::{Backend, Engine, ExportBytes, WebGpuAdapter};
 
 /// A photo cropped to the model's size, and the encoder's mean for it.
 #[derive(Clone, Debug, PartialEq)]
@@ -182,25 +107,6 @@ pub enum Action {
     },
     Pick(Option<usize>),
     Lesson(LessonChange),
-}
-
-/// Changes to the teaching pages' settings.
-pub enum LessonChange {
-    Seed(u64),
-    Weight(usize, f64),
-    Fair,
-    U(f64),
-    /// Throw the die this many more times; u becomes the last throw's.
-    Throw(usize, f64),
-    ResetThrows,
-    Dist(String),
-    Drawn(Vec<f64>),
-    Count(usize),
-    Target(String),
-    Proposal(String),
-    M(f64),
-    Method(String),
-    Draws(usize),
 }
 
 /// Faces in the sample grid.
@@ -341,14 +247,14 @@ impl Reducible for AppState {
             }
             Action::SetSeed(seed) => view.seed = seed,
             Action::NewSamples => view.seed = view.seed.wrapping_add(GRID_FACES),
-            Action::SetTemperature(t) => view.temperature = t.clamp(0.0, 2.0),
+            Action::SetTemperature(t) => view.temperature = clamp(t, limits::TEMPERATURE),
             Action::SetFace(face) => view.face = face,
             Action::SetA(a) => view.a = a,
             Action::SetB(b) => view.b = b,
-            Action::SetAlpha(alpha) => view.alpha = alpha.clamp(0.0, 1.0),
+            Action::SetAlpha(alpha) => view.alpha = clamp(alpha, limits::ALPHA),
             Action::SetInterpolation(how) => view.interpolation = how,
             Action::SetAttribute(name, value) => {
-                let value = value.clamp(-3.0, 3.0);
+                let value = clamp(value, limits::ATTRIBUTE);
                 match view.attributes.iter().position(|(n, _)| *n == name) {
                     Some(i) if value == 0.0 => {
                         view.attributes.remove(i);
@@ -367,50 +273,15 @@ impl Reducible for AppState {
                 }
             }
             Action::SetSpace(space) => view.space = space,
-            Action::SetManifoldN(n) => view.manifold_n = n.clamp(MANIFOLD_N.0, MANIFOLD_N.1),
+            Action::SetManifoldN(n) => view.manifold_n = clamp(n, limits::MANIFOLD_N),
             Action::SetFirstDim(dim) => view.first_dim = dim,
             Action::SetLatentDraw(draw) => view.latent_draw = draw,
             Action::Rotate { yaw, pitch } => {
-                view.yaw = yaw.rem_euclid(std::f32::consts::TAU);
-                view.pitch = pitch.clamp(-1.5, 1.5);
+                view.yaw = limits::yaw(yaw);
+                view.pitch = clamp(pitch, limits::PITCH);
             }
             Action::Pick(index) => view.picked = index,
-            Action::Lesson(change) => {
-                let l = &mut view.lesson;
-                match change {
-                    LessonChange::Seed(seed) => {
-                        l.seed = seed;
-                        l.throws = 0;
-                    }
-                    LessonChange::Weight(face, w) => {
-                        if let Some(slot) = l.weights.get_mut(face) {
-                            *slot = w.clamp(0.0, 100.0);
-                        }
-                        if l.weights.iter().sum::<f64>() <= 0.0 {
-                            l.weights = vec![1.0; 6];
-                        }
-                        l.throws = 0;
-                    }
-                    LessonChange::Fair => {
-                        l.weights = vec![1.0; 6];
-                        l.throws = 0;
-                    }
-                    LessonChange::U(u) => l.u = u.clamp(0.0, 1.0),
-                    LessonChange::Throw(more, last_u) => {
-                        l.throws = (l.throws + more).min(MAX_COUNT);
-                        l.u = last_u;
-                    }
-                    LessonChange::ResetThrows => l.throws = 0,
-                    LessonChange::Dist(name) => l.dist = name,
-                    LessonChange::Drawn(heights) => l.drawn = heights,
-                    LessonChange::Count(n) => l.count = n.clamp(1, MAX_COUNT),
-                    LessonChange::Target(name) => l.target = name,
-                    LessonChange::Proposal(name) => l.proposal = name,
-                    LessonChange::M(m) => l.m = m.clamp(0.1, 50.0),
-                    LessonChange::Method(name) => l.method = name,
-                    LessonChange::Draws(n) => l.draws = n,
-                }
-            }
+            Action::Lesson(change) => lesson::apply(&mut view.lesson, change),
         }
         Rc::new(next)
     }
@@ -426,14 +297,6 @@ impl AppState {
             (Endpoint::Photo, _) => face_latent(0, dim, f64::from(self.view.temperature)),
         }
     }
-}
-
-/// What the status line says about the models the current page needs.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Status {
-    Loading(&'static str),
-    Ready,
-    Failed(String),
 }
 
 impl AppState {

@@ -8,10 +8,10 @@ use latentlab_model::view::{PlotWindow, Space};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use crate::decoder::use_decoder;
-use crate::engine::Engine;
-use crate::image_canvas::ImageCanvas;
-use crate::pages::picture;
+use crate::components::image_canvas::ImageCanvas;
+use crate::hooks::decoder::picture;
+use crate::hooks::decoder::use_decoder;
+use crate::services::engine::Engine;
 
 /// Canvas side in pixels (CSS scales it to the screen).
 const SIZE: f32 = 320.0;

@@ -1,5 +1,7 @@
 //! The hooks components share: the page state without depending on the shell.
 
+pub mod decoder;
+
 use yew::prelude::*;
 
 use crate::state::AppState;

@@ -5,7 +5,7 @@ use latentlab_model::scale::{DeviceTable, counts_of};
 use latentlab_sampling::fit::{ChiSquare, chi_square};
 use latentlab_sampling::scale::{Proposal, Table};
 
-use crate::engine::{Backend, now_ms, open_device, yield_to_browser};
+use crate::services::engine::{Backend, now_ms, open_device, yield_to_browser};
 
 /// Histogram bins (a divisor of the table's cells, so expected counts are exact).
 pub const BINS: u32 = 128;

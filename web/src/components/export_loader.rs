@@ -9,8 +9,8 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{File, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::engine::{Engine, ExportBytes};
 use crate::hooks::use_app;
+use crate::services::engine::{Engine, ExportBytes};
 use crate::state::{Action, Slot};
 
 async fn read_file(file: &File) -> Result<Vec<u8>, String> {

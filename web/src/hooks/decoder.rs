@@ -5,12 +5,13 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use latentlab_model::grid::{RgbaGrid, tile_rgba};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::engine::{Backend, Engine, is_device_loss, now_ms, yield_to_browser};
+use crate::services::engine::{Backend, Engine, is_device_loss, now_ms, yield_to_browser};
+use crate::services::test_hook::publish_decode;
 use crate::state::Action;
-use crate::test_hook::publish_decode;
 
 /// A finished decode: the latents, the images, and the engine that made them.
 #[derive(Clone, PartialEq)]
@@ -95,4 +96,16 @@ async fn run(
         }
     }
     queue.borrow_mut().running = false;
+}
+
+/// A decode laid out as one picture, `columns` images per row with 2 px gaps.
+pub fn picture(decoded: &Option<Rc<Decoded>>, columns: usize) -> Option<Rc<RgbaGrid>> {
+    decoded.as_ref().map(|d| {
+        Rc::new(tile_rgba(
+            &d.pixels,
+            d.engine.manifest.image_shape(),
+            columns,
+            2,
+        ))
+    })
 }

@@ -1,0 +1,104 @@
+//! `latentlab train`: a zoo model from its preset and the flags, into a run folder.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, ensure};
+use latentlab_model::{DenseConfig, ModelSpec, Reconstruction, Zoo};
+
+use super::{dataset_info, load_data, open_device};
+use crate::cli::{DecoderArg, DeviceArg, ScheduleArg, TrainArgs};
+use crate::data::{Dataset, Split};
+use crate::presets::preset;
+use crate::train::{self, Run, TrainOptions};
+
+pub fn run(args: TrainArgs, device: DeviceArg, seed: u64) -> Result<()> {
+    let model = args.model.0;
+    let name = model.name();
+    let preset = preset(model);
+    let spec = spec_of(&args, model)?;
+    let options = TrainOptions {
+        epochs: args.epochs.unwrap_or(preset.epochs),
+        batch_size: args.batch_size.unwrap_or(preset.batch_size),
+        learning_rate: args.lr.unwrap_or(preset.learning_rate),
+        cosine: match args.schedule {
+            Some(ScheduleArg::Cosine) => true,
+            Some(ScheduleArg::Constant) => false,
+            None => preset.cosine,
+        },
+        seed,
+        progress: std::io::stderr().is_terminal(),
+        resume: args.resume,
+        kl_warmup_epochs: args.kl_warmup,
+        checkpoint_every: args.checkpoint_every.0,
+    };
+    ensure!(
+        args.kl_warmup >= 0.0 && args.kl_warmup.is_finite(),
+        "--kl-warmup must be a number of epochs, 0 or more"
+    );
+    ensure!(
+        options.epochs > 0 && options.batch_size > 0,
+        "--epochs and --batch-size must be at least 1"
+    );
+    ensure!(
+        options.learning_rate > 0.0 && options.learning_rate.is_finite(),
+        "--lr must be a positive number"
+    );
+    let out = args.out.unwrap_or_else(|| PathBuf::from("runs").join(name));
+    let (device, device_name) = open_device(device)?;
+    let [train_set, val_set]: [Dataset; 2] = load_data(
+        &args.data,
+        preset.dataset,
+        &spec,
+        &[Split::Train, Split::Validation],
+        seed,
+    )?
+    .try_into()
+    .expect("one dataset per split asked for");
+    eprintln!(
+        "training {name} on {} images ({} held out) for {} epochs, batch {}, lr {}, on {device_name}",
+        train_set.len(),
+        val_set.len(),
+        options.epochs,
+        options.batch_size,
+        options.learning_rate
+    );
+    let run = Run {
+        dir: &out,
+        name,
+        spec: &spec,
+        dataset: dataset_info(&train_set),
+        device_name,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    let history = train::train(&run, &train_set, &val_set, &device, &options)?;
+    let last = history.last().context("no epoch ran")?;
+    eprintln!(
+        "wrote {}: final loss {:.4}, validation {:.4}",
+        out.display(),
+        last.loss,
+        last.val_loss
+    );
+    Ok(())
+}
+
+/// The zoo's spec, or frey-vae's with the latent size and decoder the flags ask for.
+fn spec_of(args: &TrainArgs, model: Zoo) -> Result<ModelSpec> {
+    if args.latent_dim.is_none() && args.frey_decoder.is_none() {
+        return Ok(model.spec());
+    }
+    ensure!(
+        model == Zoo::FreyVae,
+        "--latent-dim and --frey-decoder apply to frey-vae only"
+    );
+    let reconstruction = match args.frey_decoder {
+        Some(DecoderArg::Bernoulli) => Reconstruction::Bce,
+        _ => Reconstruction::Gaussian,
+    };
+    let spec = ModelSpec::Dense(DenseConfig::frey_vae(
+        args.latent_dim.unwrap_or(2),
+        reconstruction,
+    ));
+    spec.validate().map_err(anyhow::Error::msg)?;
+    Ok(spec)
+}

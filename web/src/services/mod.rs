@@ -1,0 +1,6 @@
+//! What the page does that is not drawing: the model engine, the GPU-scale sampling
+//! runs, and the hook browser tests read.
+
+pub mod engine;
+pub mod scale_run;
+pub mod test_hook;

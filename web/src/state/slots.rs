@@ -1,0 +1,99 @@
+//! The models the page holds, one slot each, and what the status line says of them.
+
+use std::rc::Rc;
+
+use latentlab_model::Manifest;
+
+use crate::route::Page;
+use crate::services::engine::{Engine, ExportBytes};
+
+/// The models the page holds at once; each activity uses one or two of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Slot {
+    /// celeba-vae: sample, morph, attributes, photo, statistics.
+    Faces,
+    /// fashion-vae: the VAE scatter and the manifold.
+    Vae2d,
+    /// fashion-ae: the AE scatter beside the VAE's.
+    Ae2d,
+    /// mlp-ae: the 3-D latent.
+    Ae3d,
+}
+
+impl Slot {
+    pub const ALL: [Slot; 4] = [Slot::Faces, Slot::Vae2d, Slot::Ae2d, Slot::Ae3d];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn default_url(self) -> &'static str {
+        match self {
+            Slot::Faces => "weights/celeba-vae",
+            Slot::Vae2d => "weights/fashion-vae",
+            Slot::Ae2d => "weights/fashion-ae",
+            Slot::Ae3d => "weights/mlp-ae",
+        }
+    }
+
+    /// Why `manifest` cannot serve this slot, if it cannot.
+    pub fn rejects(self, manifest: &Manifest) -> Option<String> {
+        let needed = match self {
+            Slot::Faces => return None,
+            Slot::Vae2d | Slot::Ae2d => 2,
+            Slot::Ae3d => 3,
+        };
+        (manifest.latent_dim != needed).then(|| {
+            format!(
+                "{} has a {}-D latent; this page plots {needed}-D latents",
+                manifest.name, manifest.latent_dim
+            )
+        })
+    }
+
+    /// The slots `page` shows; the first is where `?weights=` and your own files go
+    /// (the teaching pages use none).
+    pub fn for_page(page: Page) -> &'static [Slot] {
+        match page {
+            Page::Sample | Page::Morph | Page::Attributes | Page::Reconstruct | Page::Stats => {
+                &[Slot::Faces]
+            }
+            Page::Scatter => &[Slot::Vae2d, Slot::Ae2d],
+            Page::Manifold => &[Slot::Vae2d],
+            Page::Latent3d => &[Slot::Ae3d],
+            Page::Die | Page::Inverse | Page::Rejection | Page::Normal | Page::Scale => &[],
+        }
+    }
+}
+
+/// One model slot: where its export comes from and the engine built from it.
+#[derive(Clone, PartialEq)]
+pub struct SlotState {
+    pub url: String,
+    pub export: Option<Rc<ExportBytes>>,
+    pub engine: Option<Rc<Engine>>,
+    /// A download or engine start is under way.
+    pub busy: bool,
+    /// Why the slot has no model (shown as the page's status).
+    pub error: Option<String>,
+}
+
+impl SlotState {
+    pub fn new(url: String) -> Self {
+        Self {
+            url,
+            export: None,
+            engine: None,
+            busy: false,
+            error: None,
+        }
+    }
+}
+
+/// What the status line says about the models the current page needs.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Status {
+    Loading(&'static str),
+    Ready,
+    Failed(String),
+}
