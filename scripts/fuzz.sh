@@ -7,4 +7,4 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$ROOT"
 LATENTLAB_FUZZ_INPUTS="${1:-1000000}" \
-  cargo test --bin latentlab fuzz_long -- --ignored --nocapture --test-threads 1
+  cargo test -p latentlab-train --lib fuzz_long -- --ignored --nocapture --test-threads 1

@@ -12,19 +12,24 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::{Result, bail, ensure};
-use latentlab_model::burn::optim::{AdamConfig, GradientsParams};
+use latentlab_model::ModelSpec;
+use latentlab_model::burn::optim::GradientsParams;
 use latentlab_model::burn::prelude::*;
 use latentlab_model::latent::SeededRng;
 use latentlab_model::loss::objective_loss;
-use latentlab_model::weights::{DatasetInfo, Manifest, TrainingSummary, export_bytes};
-use latentlab_model::{Autoencoder, ModelSpec};
+use latentlab_model::weights::DatasetInfo;
+
+mod outputs;
+mod start;
+
+pub use outputs::{evaluate, manifest_for};
 
 use crate::checkpoint::{self, CheckpointState, PartialEpoch};
 use crate::data::{Dataset, shuffled};
-use crate::files::{write_atomic, write_export};
-use crate::metrics::{self, EpochStats};
+use crate::metrics::EpochStats;
 use crate::progress::bar;
-use crate::sample;
+use outputs::write_epoch_outputs;
+use start::start;
 
 /// Hyper-parameters of one run.
 #[derive(Debug, Clone)]
@@ -70,54 +75,6 @@ pub struct Run<'a> {
     pub command: String,
 }
 
-/// Mean `(total, reconstruction, kl)` of `model`'s objective over `data`, with the
-/// VAE noise seeded so the same weights always score the same.
-pub fn evaluate(
-    model: &Autoencoder,
-    spec: &ModelSpec,
-    data: &Dataset,
-    device: &Device,
-    batch_size: usize,
-    seed: u64,
-) -> (f64, f64, f64) {
-    device.seed(seed ^ 0xE7A1);
-    let (mut total, mut rec, mut kl, mut seen) = (0.0, 0.0, 0.0, 0usize);
-    let indices: Vec<usize> = (0..data.len()).collect();
-    for chunk in indices.chunks(batch_size.max(1)) {
-        let images = data.batch(chunk, device);
-        let out = model.forward(images.clone());
-        let loss = objective_loss(spec.objective(), &out, images);
-        let n = chunk.len() as f64;
-        total += n * f64::from(loss.total.into_scalar::<f32>());
-        rec += n * f64::from(loss.reconstruction.into_scalar::<f32>());
-        kl += n * f64::from(loss.kl.into_scalar::<f32>());
-        seen += chunk.len();
-    }
-    let n = seen.max(1) as f64;
-    (total / n, rec / n, kl / n)
-}
-
-/// The export manifest for the model after `history`.
-pub fn manifest_for(run: &Run, history: &[EpochStats]) -> Manifest {
-    let mut manifest = Manifest::new(run.name, run.spec, run.dataset.clone());
-    if let Some(last) = history.last() {
-        let seconds: f64 = history.iter().map(|h| h.seconds).sum();
-        let images: usize = history.iter().map(|h| h.images).sum();
-        manifest.training = Some(TrainingSummary {
-            command: run.command.clone(),
-            device: run.device_name.into(),
-            epochs: last.epoch,
-            images_seen: images as u64,
-            seconds,
-            images_per_second: images as f64 / seconds.max(1e-9),
-            final_loss: last.loss,
-            final_reconstruction: last.reconstruction,
-            final_kl: last.kl,
-        });
-    }
-    manifest
-}
-
 /// The seed of batch `step`'s noise in the epoch seeded with `epoch_seed`: each batch
 /// reseeds, so a run resumed mid-epoch draws the noise an uninterrupted one would.
 fn step_seed(epoch_seed: u64, step: usize) -> u64 {
@@ -152,62 +109,9 @@ pub fn train(
     let autodiff = device.clone().autodiff();
     let batches = count / options.batch_size;
     let existing = checkpoint::read_state(run.dir)?;
-    let fresh = || {
-        autodiff.seed(options.seed);
-        (
-            run.spec.init(&autodiff),
-            AdamConfig::new().init(),
-            Vec::new(),
-            None,
-        )
-    };
     let mut last_checkpoint = existing.as_ref().map(CheckpointState::position);
-    let (mut model, mut optimizer, mut history, mut partial) = match (options.resume, existing) {
-        (true, Some(state)) => {
-            ensure!(
-                &state.spec == run.spec && state.name == run.name,
-                "{}: the checkpoint is of model {}, not {}",
-                run.dir.display(),
-                state.name,
-                run.name
-            );
-            ensure!(
-                state.batch_size == options.batch_size && state.seed == options.seed,
-                "{}: resume with the run's --batch-size {} and --seed {} (got {} and {})",
-                run.dir.display(),
-                state.batch_size,
-                state.seed,
-                options.batch_size,
-                options.seed
-            );
-            if let Some(p) = &state.partial {
-                ensure!(
-                    p.batches == batches && p.steps < batches,
-                    "{}: the checkpoint was taken {} of an epoch of {} batches, but this data gives {batches} (resume with the run's --data and --limit)",
-                    run.dir.display(),
-                    state.position(),
-                    p.batches
-                );
-            }
-            let (model, optimizer) =
-                checkpoint::load(run.dir, &state, &autodiff, AdamConfig::new().init())?;
-            eprintln!("resuming {} {}", run.dir.display(), state.position());
-            (model, optimizer, state.history, state.partial)
-        }
-        (true, None) => {
-            eprintln!(
-                "{}: no checkpoint yet, so the run starts from the beginning",
-                run.dir.display()
-            );
-            fresh()
-        }
-        (false, Some(state)) => bail!(
-            "{}: already holds a checkpoint {}; pass --resume to continue it or choose another --out",
-            run.dir.display(),
-            state.position()
-        ),
-        (false, None) => fresh(),
-    };
+    let (mut model, mut optimizer, mut history, mut partial) =
+        start(run, options, &autodiff, batches, existing)?;
     let first_epoch = history.len() + 1;
     let state_of = |epoch_done: usize, partial: Option<PartialEpoch>, history: &[EpochStats]| {
         CheckpointState {
@@ -365,40 +269,6 @@ pub fn train(
         last_checkpoint = Some(state.position());
     }
     Ok(history)
-}
-
-/// The export, metrics and the seed's per-epoch grids (fixed z samples, and the first
-/// validation images over their reconstructions).
-fn write_epoch_outputs(
-    run: &Run,
-    model: &Autoencoder,
-    val_set: &Dataset,
-    history: &[EpochStats],
-    device: &Device,
-) -> Result<()> {
-    let epoch = history.len();
-    let (manifest, weights) = export_bytes(model, manifest_for(run, history))?;
-    write_export(run.dir, &manifest, &weights)?;
-    write_atomic(
-        &run.dir.join("metrics.jsonl"),
-        metrics::to_jsonl(history).as_bytes(),
-    )?;
-    let grids = run.dir.join("epochs");
-    let samples = sample::decode_samples(model, run.spec.latent_dim(), 0, 64, 1.0, device)?;
-    sample::write_grid_png(
-        &grids.join(format!("epoch-{epoch:03}-samples.png")),
-        &samples.pixels,
-        run.spec.image_shape(),
-        8,
-    )?;
-    let shown = val_set.len().min(32);
-    sample::write_reconstructions_png(
-        &grids.join(format!("epoch-{epoch:03}-reconstructions.png")),
-        model,
-        val_set,
-        &(0..shown).collect::<Vec<_>>(),
-        device,
-    )
 }
 
 #[cfg(test)]
