@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::data::Dataset;
 use crate::files::write_atomic;
-use crate::plot::{Canvas, Range, histogram_vs_normal, scatter};
+use crate::plot::{Panel, Range, histograms, scatter};
 use crate::sample::{decode, to_vec, write_grid_png, write_png, write_reconstructions_png};
 use crate::train::evaluate;
 
@@ -204,40 +204,56 @@ pub fn run(
         } else {
             vec![(0, 1), (0, 2), (1, 2)]
         };
-        for (space, file) in [(false, "scatter-z.png"), (true, "scatter-p.png")] {
+        for (phi, file) in [(false, "scatter-z.png"), (true, "scatter-p.png")] {
             let value = |i: usize, d: usize| {
                 let z = means[i * dim + d];
-                if space {
+                if phi {
                     normal_cdf(f64::from(z)) as f32
                 } else {
                     z
                 }
             };
-            const PANEL: usize = 400;
-            let mut canvas = Canvas::new(pairs.len() * (PANEL + 10) + 10, PANEL + 20);
-            for (k, &(a, b)) in pairs.iter().enumerate() {
-                let points: Vec<(f32, f32)> = (0..data.len())
-                    .map(|i| (value(i, a), value(i, b)))
-                    .collect();
-                let ranges = if space {
-                    (Range { min: 0.0, max: 1.0 }, Range { min: 0.0, max: 1.0 })
+            let axis = |d: usize| {
+                if phi {
+                    format!("Φ(z{})", d + 1)
                 } else {
-                    (
-                        Range::robust(points.iter().map(|p| p.0)),
-                        Range::robust(points.iter().map(|p| p.1)),
-                    )
-                };
-                scatter(
-                    &mut canvas,
-                    (10 + k * (PANEL + 10), 10),
-                    PANEL,
-                    &points,
-                    &data.labels,
-                    ranges,
-                );
-                scatter_ranges.push(ranges);
-            }
-            write_png(&note(file), canvas.into_grid())?;
+                    format!("z{}", d + 1)
+                }
+            };
+            let panels: Vec<Panel> = pairs
+                .iter()
+                .map(|&(a, b)| {
+                    let points: Vec<(f32, f32)> = (0..data.len())
+                        .map(|i| (value(i, a), value(i, b)))
+                        .collect();
+                    let unit = Range { min: 0.0, max: 1.0 };
+                    let ranges = if phi {
+                        (unit, unit)
+                    } else {
+                        (
+                            Range::robust(points.iter().map(|p| p.0)),
+                            Range::robust(points.iter().map(|p| p.1)),
+                        )
+                    };
+                    Panel {
+                        title: format!("{} against {}", axis(b), axis(a)),
+                        x_label: axis(a),
+                        y_label: axis(b),
+                        points,
+                        ranges,
+                    }
+                })
+                .collect();
+            scatter_ranges.extend(panels.iter().map(|p| p.ranges));
+            let title = format!(
+                "{}: {} of {} held-out {} images",
+                manifest.name,
+                if phi { "Φ(mean z)" } else { "mean z" },
+                data.len(),
+                data.name,
+            );
+            let (picture, _) = scatter(&panels, &data.labels, &manifest.dataset.classes, &title)?;
+            write_png(&note(file), picture)?;
         }
     }
     if dim == 2 {
@@ -246,20 +262,14 @@ pub fn run(
         write_grid_png(&note("manifold.png"), &pixels, manifest.image_shape(), N)?;
     }
     // The seed's grid of latent histograms: up to 100 dimensions, 10 per row.
-    let shown_dims = dim.min(100);
-    let columns = shown_dims.min(10);
-    let rows = shown_dims.div_ceil(columns);
-    let (cell_w, cell_h) = (120, 80);
-    let mut canvas = Canvas::new(columns * (cell_w + 6) + 6, rows * (cell_h + 6) + 6);
-    for d in 0..shown_dims {
-        let values: Vec<f32> = means.iter().skip(d).step_by(dim).copied().collect();
-        let origin = (
-            6 + (d % columns) * (cell_w + 6),
-            6 + (d / columns) * (cell_h + 6),
-        );
-        histogram_vs_normal(&mut canvas, origin, (cell_w, cell_h), &values, 24);
-    }
-    write_png(&note("histograms.png"), canvas.into_grid())?;
+    let dims: Vec<(usize, Vec<f32>)> = (0..dim.min(100))
+        .map(|d| (d + 1, means.iter().skip(d).step_by(dim).copied().collect()))
+        .collect();
+    let title = format!(
+        "{}: posterior means (bars), N(0, 1) pdf (red)",
+        manifest.name
+    );
+    write_png(&note("histograms.png"), histograms(&dims, 24, &title)?)?;
 
     let legend = manifest
         .dataset

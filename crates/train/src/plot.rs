@@ -1,91 +1,24 @@
-//! Small raster plots for `latentlab eval`: scatter plots of latent codes and
-//! histograms against the N(0, 1) density. No text is drawn (no font dependency);
-//! `eval` prints the axis ranges and the colour legend beside the PNGs.
+//! `latentlab eval`'s plots, drawn with plotters so each PNG reads on its own: axes,
+//! ticks, labels, a title and a legend. Text uses a subset of DejaVu Sans compiled
+//! into the binary (`assets/`), so no system font or font lookup is needed.
 
+use std::ops::Range as Span;
+use std::sync::Once;
+
+use anyhow::{Result, anyhow};
 use latentlab_model::grid::RgbaGrid;
 use latentlab_model::latent::normal_pdf;
 use latentlab_model::palette::class_colour;
+use plotters::coord::Shift;
+use plotters::prelude::*;
 
-const WHITE: [u8; 3] = [255, 255, 255];
-const AXIS: [u8; 3] = [170, 170, 170];
-const FRAME: [u8; 3] = [60, 60, 60];
-const BARS: [u8; 3] = [0x44, 0x77, 0xAA];
-const CURVE: [u8; 3] = [0xCC, 0x33, 0x11];
-
-pub struct Canvas {
-    width: usize,
-    height: usize,
-    pixels: Vec<u8>,
-}
-
-impl Canvas {
-    pub fn new(width: usize, height: usize) -> Self {
-        let mut pixels = vec![255u8; width * height * 4];
-        for (i, v) in pixels.iter_mut().enumerate() {
-            if i % 4 != 3 {
-                *v = WHITE[i % 4];
-            }
-        }
-        Self {
-            width,
-            height,
-            pixels,
-        }
-    }
-
-    fn set(&mut self, x: i64, y: i64, colour: [u8; 3]) {
-        if x < 0 || y < 0 || x as usize >= self.width || y as usize >= self.height {
-            return;
-        }
-        let at = (y as usize * self.width + x as usize) * 4;
-        self.pixels[at..at + 3].copy_from_slice(&colour);
-    }
-
-    pub fn rect(&mut self, x0: i64, y0: i64, x1: i64, y1: i64, colour: [u8; 3]) {
-        for y in y0.min(y1)..=y0.max(y1) {
-            for x in x0.min(x1)..=x0.max(x1) {
-                self.set(x, y, colour);
-            }
-        }
-    }
-
-    /// A straight line (Bresenham).
-    pub fn line(&mut self, (mut x0, mut y0): (i64, i64), (x1, y1): (i64, i64), colour: [u8; 3]) {
-        let (dx, dy) = ((x1 - x0).abs(), -(y1 - y0).abs());
-        let (sx, sy) = (if x0 < x1 { 1 } else { -1 }, if y0 < y1 { 1 } else { -1 });
-        let mut err = dx + dy;
-        loop {
-            self.set(x0, y0, colour);
-            if x0 == x1 && y0 == y1 {
-                break;
-            }
-            let e2 = 2 * err;
-            if e2 >= dy {
-                err += dy;
-                x0 += sx;
-            }
-            if e2 <= dx {
-                err += dx;
-                y0 += sy;
-            }
-        }
-    }
-
-    fn frame(&mut self, x0: i64, y0: i64, x1: i64, y1: i64) {
-        self.line((x0, y0), (x1, y0), FRAME);
-        self.line((x0, y1), (x1, y1), FRAME);
-        self.line((x0, y0), (x0, y1), FRAME);
-        self.line((x1, y0), (x1, y1), FRAME);
-    }
-
-    pub fn into_grid(self) -> RgbaGrid {
-        RgbaGrid {
-            width: self.width,
-            height: self.height,
-            pixels: self.pixels,
-        }
-    }
-}
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSans-subset.ttf");
+const FAMILY: &str = "sans-serif";
+const BARS: RGBColor = RGBColor(0x44, 0x77, 0xAA);
+const CURVE: RGBColor = RGBColor(0xCC, 0x33, 0x11);
+const GREY: RGBColor = RGBColor(90, 90, 90);
+/// Histogram range: the N(0, 1) pdf is below 1.4e-4 outside it.
+const HISTOGRAM_SPAN: (f64, f64) = (-4.0, 4.0);
 
 /// Axis range of a scatter panel.
 #[derive(Debug, Clone, Copy, serde::Serialize)]
@@ -114,49 +47,161 @@ impl Range {
             max: hi + pad,
         }
     }
+
+    fn span(self) -> Span<f32> {
+        self.min..self.max
+    }
 }
 
-/// A `size` x `size` scatter of `(x, y)` points coloured by label (grey without
-/// labels), with grey axis lines through 0 when 0 is in range.
-pub fn scatter(
-    canvas: &mut Canvas,
-    origin: (usize, usize),
-    size: usize,
-    points: &[(f32, f32)],
-    labels: &[u32],
-    (xr, yr): (Range, Range),
-) {
-    let (ox, oy) = (origin.0 as i64, origin.1 as i64);
-    let last = size as i64 - 1;
-    let to_px = |v: f32, r: Range| ((v - r.min) / (r.max - r.min) * last as f32).round() as i64;
-    if xr.min < 0.0 && xr.max > 0.0 {
-        let x = ox + to_px(0.0, xr);
-        canvas.line((x, oy), (x, oy + last), AXIS);
-    }
-    if yr.min < 0.0 && yr.max > 0.0 {
-        let y = oy + last - to_px(0.0, yr);
-        canvas.line((ox, y), (ox + last, y), AXIS);
-    }
-    for (i, &(x, y)) in points.iter().enumerate() {
-        let colour = labels.get(i).map_or(FRAME, |&l| class_colour(l));
-        let (px, py) = (ox + to_px(x, xr), oy + last - to_px(y, yr));
-        if (0..=last).contains(&(px - ox)) && (0..=last).contains(&(py - oy)) {
-            canvas.rect(px - 1, py - 1, px + 1, py + 1, colour);
-        }
-    }
-    canvas.frame(ox, oy, ox + last, oy + last);
+/// One scatter panel: points `(x, y)` with their axis names and ranges.
+pub struct Panel {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    pub points: Vec<(f32, f32)>,
+    pub ranges: (Range, Range),
 }
 
-/// Histogram of `values` over [-4, 4] in `bins` bars, scaled as a density, with the
-/// N(0, 1) pdf drawn over it (the seed's 10x10 grid of latent dimensions).
-pub fn histogram_vs_normal(
-    canvas: &mut Canvas,
-    origin: (usize, usize),
+/// Where a panel's data area landed, in image pixels: `x` and `y` spans.
+pub type PixelRect = (Span<i32>, Span<i32>);
+
+/// plotters' errors carry the backend's error type; the callers only report them.
+fn drawn<T, E: std::fmt::Debug>(result: Result<T, E>) -> Result<T> {
+    result.map_err(|e| anyhow!("cannot draw the plot: {e:?}"))
+}
+
+fn register_font() {
+    static FONT_ONCE: Once = Once::new();
+    FONT_ONCE.call_once(|| {
+        // The bytes are a valid TrueType file (checked by this module's tests).
+        let _ = plotters::style::register_font(FAMILY, FontStyle::Normal, FONT);
+    });
+}
+
+/// A title's font size: `largest`, or smaller so `text` fits in `width` pixels
+/// (DejaVu Sans averages about 0.55 em per character).
+fn title_size(text: &str, width: usize, largest: u32) -> u32 {
+    let fits = width as f64 / (0.58 * text.chars().count().max(1) as f64);
+    (fits.floor() as u32).clamp(9, largest)
+}
+
+/// A tick number without trailing zeros ("-15", "0.5").
+fn tick(value: &f32) -> String {
+    format!("{}", (value * 100.0).round() / 100.0)
+}
+
+fn colour(rgb: [u8; 3]) -> RGBColor {
+    RGBColor(rgb[0], rgb[1], rgb[2])
+}
+
+/// Draws on a `width` x `height` white RGB canvas and returns it as RGBA.
+fn render<T>(
     (width, height): (usize, usize),
+    draw: impl FnOnce(&DrawingArea<BitMapBackend, Shift>) -> Result<T>,
+) -> Result<(RgbaGrid, T)> {
+    register_font();
+    let mut rgb = vec![255u8; width * height * 3];
+    let out = {
+        let root =
+            BitMapBackend::with_buffer(&mut rgb, (width as u32, height as u32)).into_drawing_area();
+        drawn(root.fill(&WHITE))?;
+        let out = draw(&root)?;
+        drawn(root.present())?;
+        out
+    };
+    let pixels = rgb
+        .chunks_exact(3)
+        .flat_map(|p| [p[0], p[1], p[2], 255])
+        .collect();
+    Ok((
+        RgbaGrid {
+            width,
+            height,
+            pixels,
+        },
+        out,
+    ))
+}
+
+/// Scatter panels side by side, points coloured by label (grey without labels), and
+/// a legend of `classes` on the right when there are any. Returns the picture and each
+/// panel's data area.
+pub fn scatter(
+    panels: &[Panel],
+    labels: &[u32],
+    classes: &[String],
+    title: &str,
+) -> Result<(RgbaGrid, Vec<PixelRect>)> {
+    const PANEL: usize = 420;
+    let legend_width = if classes.is_empty() { 0 } else { 150 };
+    let size = (panels.len() * PANEL + legend_width, PANEL + 40);
+    render(size, |root| {
+        let root = drawn(root.titled(title, (FAMILY, title_size(title, size.0, 20))))?;
+        let (plots, legend) = root.split_horizontally((panels.len() * PANEL) as u32);
+        let mut rects = Vec::new();
+        for (panel, area) in panels.iter().zip(plots.split_evenly((1, panels.len()))) {
+            let mut chart = drawn(
+                ChartBuilder::on(&area)
+                    .caption(&panel.title, (FAMILY, 15))
+                    .margin(10)
+                    .x_label_area_size(40)
+                    .y_label_area_size(50)
+                    .build_cartesian_2d(panel.ranges.0.span(), panel.ranges.1.span()),
+            )?;
+            drawn(
+                chart
+                    .configure_mesh()
+                    .x_desc(&panel.x_label)
+                    .y_desc(&panel.y_label)
+                    .label_style((FAMILY, 12))
+                    .x_label_formatter(&tick)
+                    .y_label_formatter(&tick)
+                    .light_line_style(WHITE)
+                    .bold_line_style(RGBColor(225, 225, 225))
+                    .draw(),
+            )?;
+            let dots = panel.points.iter().enumerate().map(|(i, &p)| {
+                let rgb = labels.get(i).map_or(GREY, |&l| colour(class_colour(l)));
+                Circle::new(p, 2, rgb.filled())
+            });
+            drawn(chart.draw_series(dots))?;
+            let (x, y) = chart.plotting_area().get_pixel_range();
+            rects.push((x, y));
+        }
+        for (i, name) in classes.iter().enumerate() {
+            let y = 30 + 22 * i as i32;
+            let swatch = colour(class_colour(i as u32)).filled();
+            drawn(legend.draw(&Circle::new((16, y), 5, swatch)))?;
+            drawn(legend.draw(&Text::new(name.as_str(), (28, y - 7), (FAMILY, 14))))?;
+        }
+        Ok(rects)
+    })
+}
+
+/// The seed's grid of latent histograms: for each `(dimension, values)` a density
+/// histogram over [-4, 4] in `bins` bars with the N(0, 1) pdf over it, ten per row.
+pub fn histograms(dims: &[(usize, Vec<f32>)], bins: usize, title: &str) -> Result<RgbaGrid> {
+    const CELL: (usize, usize) = (170, 130);
+    let columns = dims.len().clamp(1, 10);
+    let rows = dims.len().div_ceil(columns).max(1);
+    let size = (columns * CELL.0, rows * CELL.1 + 40);
+    let (grid, ()) = render(size, |root| {
+        let root = drawn(root.titled(title, (FAMILY, title_size(title, size.0, 18))))?;
+        for ((dim, values), cell) in dims.iter().zip(root.split_evenly((rows, columns))) {
+            histogram_cell(&cell, *dim, values, bins)?;
+        }
+        Ok(())
+    })?;
+    Ok(grid)
+}
+
+fn histogram_cell(
+    area: &DrawingArea<BitMapBackend, Shift>,
+    dim: usize,
     values: &[f32],
     bins: usize,
-) {
-    let (lo, hi) = (-4.0f64, 4.0f64);
+) -> Result<()> {
+    let (lo, hi) = HISTOGRAM_SPAN;
     let bin_width = (hi - lo) / bins as f64;
     let mut counts = vec![0usize; bins];
     for &v in values {
@@ -170,68 +215,111 @@ pub fn histogram_vs_normal(
         .iter()
         .map(|&c| density(c))
         .fold(normal_pdf(0.0), f64::max)
-        * 1.05;
-    let (ox, oy) = (origin.0 as i64, origin.1 as i64);
-    let (w, h) = (width as i64, height as i64);
-    let y_of = |d: f64| oy + h - 1 - ((d / top) * (h - 1) as f64).round() as i64;
-    for (b, &c) in counts.iter().enumerate() {
-        let x0 = ox + (b as i64 * w) / bins as i64;
-        let x1 = ox + ((b as i64 + 1) * w) / bins as i64 - 1;
-        if c > 0 {
-            canvas.rect(x0, y_of(density(c)), x1.max(x0), oy + h - 1, BARS);
-        }
-    }
-    let mut previous = None;
-    for px in 0..w {
-        let x = lo + (hi - lo) * (px as f64 + 0.5) / w as f64;
-        let point = (ox + px, y_of(normal_pdf(x)));
-        if let Some(p) = previous {
-            canvas.line(p, point, CURVE);
-        }
-        previous = Some(point);
-    }
-    canvas.frame(ox, oy, ox + w - 1, oy + h - 1);
+        * 1.1;
+    let mut chart = drawn(
+        ChartBuilder::on(area)
+            .caption(format!("z{dim}"), (FAMILY, 12))
+            .margin(4)
+            .x_label_area_size(18)
+            .y_label_area_size(30)
+            .build_cartesian_2d(lo..hi, 0.0..top),
+    )?;
+    drawn(
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_labels(5)
+            .y_labels(3)
+            .label_style((FAMILY, 10))
+            .y_label_formatter(&|v| format!("{v:.1}"))
+            .draw(),
+    )?;
+    let bars = counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c > 0)
+        .map(|(b, &c)| {
+            let x0 = lo + b as f64 * bin_width;
+            Rectangle::new([(x0, 0.0), (x0 + bin_width, density(c))], BARS.filled())
+        });
+    drawn(chart.draw_series(bars))?;
+    let curve = (0..=200).map(|i| {
+        let x = lo + (hi - lo) * f64::from(i) / 200.0;
+        (x, normal_pdf(x))
+    });
+    drawn(chart.draw_series(LineSeries::new(curve, CURVE.stroke_width(2))))?;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn colour_at(grid: &RgbaGrid, x: usize, y: usize) -> [u8; 3] {
-        let at = (y * grid.width + x) * 4;
+    fn colour_at(grid: &RgbaGrid, x: i32, y: i32) -> [u8; 3] {
+        let at = (y as usize * grid.width + x as usize) * 4;
         [grid.pixels[at], grid.pixels[at + 1], grid.pixels[at + 2]]
     }
 
+    fn count(grid: &RgbaGrid, rgb: [u8; 3], columns: Span<usize>) -> usize {
+        (0..grid.height)
+            .flat_map(|y| columns.clone().map(move |x| (x, y)))
+            .filter(|&(x, y)| colour_at(grid, x as i32, y as i32) == rgb)
+            .count()
+    }
+
+    /// Pixels that are neither white nor light grey: text, ticks, frames, data.
+    fn inked(grid: &RgbaGrid, xs: Span<i32>, ys: Span<i32>) -> usize {
+        ys.flat_map(|y| xs.clone().map(move |x| (x, y)))
+            .filter(|&(x, y)| colour_at(grid, x, y).iter().all(|&c| c < 160))
+            .count()
+    }
+
     #[test]
-    fn scatter_puts_points_where_their_values_say_in_their_class_colour() {
-        let mut canvas = Canvas::new(101, 101);
+    fn scatter_puts_points_where_their_values_say_with_axes_and_a_legend() {
         let range = Range {
             min: -1.0,
             max: 1.0,
         };
-        scatter(
-            &mut canvas,
-            (0, 0),
-            101,
-            &[(1.0, 1.0), (-0.5, 0.0)],
-            &[3, 7],
-            (range, range),
+        let panel = Panel {
+            title: "z1 against z2".into(),
+            x_label: "z1".into(),
+            y_label: "z2".into(),
+            points: vec![(0.9, 0.9), (-0.5, 0.0)],
+            ranges: (range, range),
+        };
+        let classes = vec!["shirt".to_string(), "shoe".to_string()];
+        let (grid, rects) = scatter(&[panel], &[0, 1], &classes, "codes").unwrap();
+        let (xs, ys) = rects[0].clone();
+        let to_px = |v: f32, span: &Span<i32>, flip: bool| {
+            let t = (v + 1.0) / 2.0;
+            let t = if flip { 1.0 - t } else { t };
+            span.start + (t * (span.end - span.start) as f32).round() as i32
+        };
+        let (x0, y0) = (to_px(0.9, &xs, false), to_px(0.9, &ys, true));
+        assert_eq!(colour_at(&grid, x0, y0), class_colour(0), "top right point");
+        let (x1, y1) = (to_px(-0.5, &xs, false), to_px(0.0, &ys, true));
+        assert_eq!(colour_at(&grid, x1, y1), class_colour(1), "left of centre");
+        // Tick numbers below the data area and the axis name left of it are drawn.
+        assert!(
+            inked(&grid, xs.clone(), ys.end + 4..ys.end + 30) > 30,
+            "x ticks"
         );
-        let grid = canvas.into_grid();
-        assert_eq!(colour_at(&grid, 99, 1), class_colour(3), "top right");
-        assert_eq!(colour_at(&grid, 25, 50), class_colour(7), "left of centre");
-        assert_eq!(colour_at(&grid, 75, 75), WHITE);
+        assert!(inked(&grid, 0..xs.start - 4, ys.clone()) > 30, "y ticks");
+        // The legend, right of the panel, shows each class's swatch.
+        let right = xs.end as usize + 20..grid.width;
+        assert!(count(&grid, class_colour(0), right.clone()) > 20);
+        assert!(count(&grid, class_colour(1), right) > 20);
     }
 
     #[test]
-    fn histogram_of_normal_draws_follows_the_curve() {
+    fn histograms_of_normal_draws_follow_the_curve() {
         let z = latentlab_model::latent::normal_latents(5, 20_000, 1, 1.0);
-        let mut canvas = Canvas::new(80, 60);
-        histogram_vs_normal(&mut canvas, (0, 0), (80, 60), &z, 16);
-        let grid = canvas.into_grid();
-        // Bars fill the middle columns near the bottom but not the outer ones.
-        assert_eq!(colour_at(&grid, 40, 50), BARS);
-        assert_eq!(colour_at(&grid, 2, 50), WHITE);
+        let grid = histograms(&[(0, z.clone()), (1, z)], 16, "means").unwrap();
+        assert_eq!(grid.width, 2 * 170);
+        let bars = |columns: Span<usize>| count(&grid, [0x44, 0x77, 0xAA], columns);
+        // Bars fill each cell's middle and are drawn in both cells.
+        assert!(bars(40..130) > 1000, "first cell");
+        assert!(bars(210..300) > 1000, "second cell");
     }
 
     #[test]
