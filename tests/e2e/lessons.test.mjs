@@ -130,3 +130,35 @@ test('uniform vs Gaussian: both clouds drawn with their computed statistics, and
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('P_model vs P_data: Play trains the live GAN until KS falls from above 0.3 to below 0.1 and D flattens towards 1/2; a new prior restarts it', async () => {
+  const { page, errors } = await openPage('?page=pmodel&dist=mixture&backend=cpu');
+  try {
+    const status = (key) => page.getAttribute('#gan-status', key).then(Number);
+    await eventually(async () => assert.ok((await page.getAttribute('#gan-status', 'data-ks')) !== ''));
+    const first = await status('data-ks-first');
+    assert.ok(first > 0.3, `an untrained generator is far from P_data: KS ${first}`);
+    await page.click('#gan-step');
+    await eventually(async () => assert.equal(await status('data-steps'), 1));
+    await page.selectOption('#pmodel-spf', '20');
+    const started = Date.now();
+    await page.click('#gan-play');
+    await eventually(async () => assert.ok(await status('data-steps') >= 800), 90_000);
+    const seconds = (Date.now() - started) / 1000;
+    await page.click('#gan-play');
+    const [steps, ks, gap] = [await status('data-steps'), await status('data-ks'), await status('data-d-gap')];
+    test.diagnostic?.(`${steps} steps in ${seconds.toFixed(1)} s: KS ${first.toFixed(3)} -> ${ks.toFixed(3)}, mean |D - 1/2| ${gap.toFixed(3)}`);
+    console.log(`ℹ live GAN: ${steps} steps in ${seconds.toFixed(1)} s, KS ${first.toFixed(3)} -> ${ks.toFixed(3)}, mean |D(x) - 1/2| ${gap.toFixed(3)}`);
+    assert.ok(ks < 0.1, `KS after ${steps} steps: ${ks}`);
+    assert.ok(gap < 0.1, `D(x) should be near 1/2 where the data lies: mean gap ${gap}`);
+    for (const canvas of ['#gan-density', '#gan-discriminator', '#gan-map', '#gan-ks']) {
+      assertNotBlank(await canvasPixels(page, canvas), canvas);
+    }
+    await page.selectOption('#pmodel-prior', 'gaussian');
+    await eventually(async () => assert.equal(urlParam(page, 'prior'), 'gaussian'));
+    await eventually(async () => assert.ok(await status('data-steps') <= 1, 'a new prior restarts training'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -8,6 +8,7 @@
 pub mod blocks;
 pub mod conv;
 pub mod dense;
+pub mod gan;
 pub mod grid;
 pub mod latent;
 pub mod loss;

@@ -1,6 +1,7 @@
 //! The hooks components share: the page state without depending on the shell.
 
 pub mod decoder;
+pub mod interval;
 
 use yew::prelude::*;
 

@@ -2,12 +2,11 @@
 
 use latentlab_sampling::fit::chi_square;
 use latentlab_sampling::{Discrete, SeededRng};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::closure::Closure;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 use super::shared::input_number;
+use crate::hooks::interval::use_interval;
 use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, RED};
 use crate::state::{Action, LessonChange};
@@ -85,30 +84,6 @@ fn draw_histogram(canvas: &HtmlCanvasElement, die: &Discrete, counts: &[usize]) 
         let x = (i + 1) as f64;
         plot::line(&ctx, &axes, (x - 0.45, p), (x + 0.45, p));
     }
-}
-
-/// Calls `tick` every `ms` while `running`.
-#[hook]
-fn use_interval(running: bool, ms: i32, tick: Callback<()>) {
-    use_effect_with(running, move |running| {
-        let window = web_sys::window();
-        let handle = running.then(|| {
-            let closure = Closure::<dyn Fn()>::new(move || tick.emit(()));
-            let id = window.as_ref().and_then(|w| {
-                w.set_interval_with_callback_and_timeout_and_arguments_0(
-                    closure.as_ref().unchecked_ref(),
-                    ms,
-                )
-                .ok()
-            });
-            (closure, id)
-        });
-        move || {
-            if let (Some((_closure, Some(id))), Some(w)) = (handle, web_sys::window()) {
-                w.clear_interval_with_handle(id);
-            }
-        }
-    });
 }
 
 #[function_component(DiePage)]

@@ -7,6 +7,7 @@ mod latent3d;
 mod manifold;
 mod morph;
 mod normal;
+mod pmodel;
 mod reconstruct;
 mod rejection;
 mod sample;
@@ -40,5 +41,6 @@ pub fn activity_page(props: &ActivityPageProps) -> Html {
         Page::Rejection => html! { <rejection::RejectionPage /> },
         Page::Normal => html! { <normal::NormalPage /> },
         Page::Scale => html! { <scale::ScalePage /> },
+        Page::PModel => html! { <pmodel::PModelPage /> },
     }
 }

@@ -58,7 +58,14 @@ const LESSONS: &[Page] = &[
     Page::Rejection,
     Page::Normal,
     Page::Scale,
+    Page::PModel,
 ];
+
+/// `value` if it is one of `choices` (compared as written in a URL).
+fn one_of<T: std::str::FromStr + PartialEq + Copy>(value: &str, choices: &[T]) -> Option<T> {
+    let value = value.parse().ok()?;
+    choices.contains(&value).then_some(value)
+}
 
 pub const KEYS: &[Key] = &[
     Key {
@@ -199,7 +206,7 @@ pub const KEYS: &[Key] = &[
     },
     Key {
         name: "dist",
-        shown_on: &[Page::Inverse, Page::Scale],
+        shown_on: &[Page::Inverse, Page::Scale, Page::PModel],
         read: |v, s| NAMES.contains(&s).then(|| v.lesson.dist = s.to_string()),
         write: |v| v.lesson.dist.clone(),
     },
@@ -257,5 +264,31 @@ pub const KEYS: &[Key] = &[
                 .map(|d| v.lesson.draws = d)
         },
         write: |v| v.lesson.draws.to_string(),
+    },
+    Key {
+        name: "prior",
+        shown_on: &[Page::PModel],
+        read: |v, s| Keyword::from_word(s).map(|k| v.lesson.prior = k),
+        write: |v| v.lesson.prior.word().into(),
+    },
+    Key {
+        name: "glr",
+        shown_on: &[Page::PModel],
+        read: |v, s| one_of(s, &limits::GAN_LEARNING_RATES).map(|lr| v.lesson.generator_lr = lr),
+        write: |v| v.lesson.generator_lr.to_string(),
+    },
+    Key {
+        name: "dlr",
+        shown_on: &[Page::PModel],
+        read: |v, s| {
+            one_of(s, &limits::GAN_LEARNING_RATES).map(|lr| v.lesson.discriminator_lr = lr)
+        },
+        write: |v| v.lesson.discriminator_lr.to_string(),
+    },
+    Key {
+        name: "spf",
+        shown_on: &[Page::PModel],
+        read: |v, s| one_of(s, &limits::GAN_STEPS_PER_TICK).map(|n| v.lesson.steps_per_tick = n),
+        write: |v| v.lesson.steps_per_tick.to_string(),
     },
 ];

@@ -24,6 +24,11 @@ pub const M: (f64, f64) = (0.1, 50.0);
 /// Draws per run offered on the GPU-scale page.
 pub const SCALE_DRAWS: [usize; 3] = [100_000, 1_000_000, 10_000_000];
 
+/// Learning rates offered for the live GAN's generator and discriminator.
+pub const GAN_LEARNING_RATES: [f64; 6] = [1e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2];
+/// Training steps the live GAN takes per animation tick.
+pub const GAN_STEPS_PER_TICK: [usize; 5] = [1, 2, 5, 10, 20];
+
 /// `value` inside `(low, high)`.
 pub fn clamp<T: PartialOrd>(value: T, (low, high): (T, T)) -> T {
     if value < low {

@@ -16,10 +16,11 @@ pub enum Page {
     Rejection,
     Normal,
     Scale,
+    PModel,
 }
 
 impl Page {
-    pub const ALL: [Page; 13] = [
+    pub const ALL: [Page; 14] = [
         Page::Sample,
         Page::Morph,
         Page::Attributes,
@@ -33,6 +34,7 @@ impl Page {
         Page::Rejection,
         Page::Normal,
         Page::Scale,
+        Page::PModel,
     ];
 
     /// The `?page=` value.
@@ -51,6 +53,7 @@ impl Page {
             Page::Rejection => "rejection",
             Page::Normal => "normal",
             Page::Scale => "scale",
+            Page::PModel => "pmodel",
         }
     }
 
@@ -69,6 +72,7 @@ impl Page {
             Page::Rejection => "Rejection sampling",
             Page::Normal => "Uniform vs Gaussian",
             Page::Scale => "Ten million draws",
+            Page::PModel => "P_model vs P_data",
         }
     }
 

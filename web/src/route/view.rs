@@ -1,5 +1,6 @@
 //! What a URL records: the current activity and every setting, typed, with defaults.
 
+use latentlab_model::gan::Prior;
 use latentlab_model::latent::Interpolation;
 use latentlab_model::view::Space;
 use latentlab_sampling::catalogue::{Named, default_drawing};
@@ -57,6 +58,17 @@ impl Keyword for Space {
         match self {
             Space::Z => "z",
             Space::Phi => "phi",
+        }
+    }
+}
+
+impl Keyword for Prior {
+    const ALL: &'static [Self] = &Prior::ALL;
+
+    fn word(self) -> &'static str {
+        match self {
+            Prior::Uniform => "uniform",
+            Prior::Normal => "gaussian",
         }
     }
 }
@@ -178,6 +190,13 @@ pub struct Lesson {
     pub sampler: Sampler,
     /// Draws per run on the GPU-scale page (one of [`limits::SCALE_DRAWS`]).
     pub draws: usize,
+    /// The live GAN's z distribution (its P_data is `dist`).
+    pub prior: Prior,
+    /// The live GAN's generator and discriminator learning rates.
+    pub generator_lr: f64,
+    pub discriminator_lr: f64,
+    /// The live GAN's training steps per tick.
+    pub steps_per_tick: usize,
 }
 
 /// A fair die.
@@ -200,6 +219,10 @@ impl Default for Lesson {
             m: 4.0,
             sampler: Sampler::Inverse,
             draws: limits::SCALE_DRAWS[2],
+            prior: Prior::Uniform,
+            generator_lr: 5e-4,
+            discriminator_lr: 5e-4,
+            steps_per_tick: 5,
         }
     }
 }

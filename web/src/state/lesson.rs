@@ -1,6 +1,8 @@
 //! The teaching pages' settings: every change to them, and how it applies.
 
 use crate::route::limits::{self, clamp};
+use latentlab_model::gan::Prior;
+
 use crate::route::{Lesson, ProposalChoice, Sampler, Target, fair_die};
 
 /// Changes to the teaching pages' settings.
@@ -20,6 +22,10 @@ pub enum LessonChange {
     M(f64),
     Sampler(Sampler),
     Draws(usize),
+    Prior(Prior),
+    GeneratorLr(f64),
+    DiscriminatorLr(f64),
+    StepsPerTick(usize),
 }
 
 /// Applies `change` within the limits the URL obeys too. A new seed or die restarts
@@ -58,6 +64,22 @@ pub fn apply(l: &mut Lesson, change: LessonChange) {
         LessonChange::Draws(n) => {
             if limits::SCALE_DRAWS.contains(&n) {
                 l.draws = n;
+            }
+        }
+        LessonChange::Prior(prior) => l.prior = prior,
+        LessonChange::GeneratorLr(lr) => {
+            if limits::GAN_LEARNING_RATES.contains(&lr) {
+                l.generator_lr = lr;
+            }
+        }
+        LessonChange::DiscriminatorLr(lr) => {
+            if limits::GAN_LEARNING_RATES.contains(&lr) {
+                l.discriminator_lr = lr;
+            }
+        }
+        LessonChange::StepsPerTick(n) => {
+            if limits::GAN_STEPS_PER_TICK.contains(&n) {
+                l.steps_per_tick = n;
             }
         }
     }

@@ -61,7 +61,12 @@ impl Slot {
             Page::Scatter => &[Slot::Vae2d, Slot::Ae2d],
             Page::Manifold => &[Slot::Vae2d],
             Page::Latent3d => &[Slot::Ae3d],
-            Page::Die | Page::Inverse | Page::Rejection | Page::Normal | Page::Scale => &[],
+            Page::Die
+            | Page::Inverse
+            | Page::Rejection
+            | Page::Normal
+            | Page::Scale
+            | Page::PModel => &[],
         }
     }
 }
