@@ -65,7 +65,10 @@ fn a_training_step_lowers_the_loss_of_every_model() {
             let loss = (recon - images.clone()).square().mean();
             losses.push(loss.clone().into_scalar::<f32>());
             let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(1e-3, model, grads);
+            // Small steps: Adam moves every weight by about the learning rate, and the
+            // linear AE's output sums 784 of them, so 1e-3 can overshoot on some inits
+            // (the init depends on how parallel tests share the seeded RNG).
+            model = optimizer.step(1e-4, model, grads);
         }
         assert!(
             losses[4] < losses[0],
