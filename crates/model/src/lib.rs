@@ -14,6 +14,7 @@ pub mod latent;
 pub mod loss;
 pub mod objective;
 pub mod palette;
+pub mod projections;
 pub mod quality;
 pub mod scale;
 pub mod view;

@@ -121,6 +121,11 @@ pub enum Command {
         after_help = "Example:\n  latentlab export --weights runs/fashion-vae --out web/weights/fashion-vae"
     )]
     Export(ExportArgs),
+    /// Labelled images in 3-D: raw pixels (and an export's encoder) projected by PCA and t-SNE, with how well classes separate.
+    #[command(
+        after_help = "Examples:\n  latentlab project --data ../shared/data/cars-dogs --out runs/cars-dogs\n  latentlab project --data ../shared/data/fashion-mnist --weights web/weights/fashion-vae --out runs/fashion-projections\n  latentlab project --data ../shared/data/celeba64 --label Eyeglasses --size 32 --out runs/celeba-glasses"
+    )]
+    Project(ProjectArgs),
     /// Training images per second of each model on random data (a benchmark, not a test).
     #[command(
         after_help = "Example:\n  latentlab bench --device cpu\n  latentlab bench --models celeba-vae,mnist-vae --steps 20 --device wgpu"
@@ -222,6 +227,35 @@ pub struct ExportArgs {
     /// Encoded held-out images to ship (default 3000, or 500 above 3 latent dims; 0 for none).
     #[arg(long)]
     pub points: Option<usize>,
+}
+
+#[derive(clap::Args)]
+pub struct ProjectArgs {
+    /// Labelled images: class folders (car/, dog/), IDX (MNIST layouts) or CelebA.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Folder for projections.json and the PNGs.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Also project this export's posterior means (the images are read at its size).
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// Label CelebA images by this attribute (e.g. Male, Eyeglasses) instead of a class.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Images to use (a seeded choice); t-SNE is exact, O(n^2) an iteration.
+    #[arg(long, default_value_t = 1000)]
+    pub limit: usize,
+    /// Side the images are resized to for pixel features (without --weights).
+    #[arg(long, default_value_t = 32)]
+    pub size: usize,
+    /// 2 or 3.
+    #[arg(long, default_value_t = 3)]
+    pub dims: usize,
+    #[arg(long, default_value_t = 30.0)]
+    pub perplexity: f64,
+    #[arg(long, default_value_t = 1000)]
+    pub iterations: usize,
 }
 
 #[derive(clap::Args)]

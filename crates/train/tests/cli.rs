@@ -763,3 +763,92 @@ fn a_full_disk_fails_by_name_and_keeps_the_last_checkpoint_and_export() {
     ]))));
     assert_eq!(json(&run.join("checkpoint/state.json"))["epoch"], 2);
 }
+
+#[test]
+fn project_writes_pixel_and_encoder_spaces_with_their_separation() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("cars-dogs");
+    let photos = dataset("cars-dogs");
+    ok(latentlab(&[
+        "project",
+        "--data",
+        s(&photos),
+        "--out",
+        s(&out),
+        "--limit",
+        "80",
+        "--size",
+        "16",
+        "--iterations",
+        "250",
+        "--perplexity",
+        "10",
+    ]));
+    let file = json(&out.join("projections.json"));
+    assert_eq!(file["format"], "latentlab-projections");
+    assert_eq!(file["classes"], serde_json::json!(["car", "dog"]));
+    let labels = file["labels"].as_array().unwrap();
+    assert_eq!(labels.len(), 80);
+    assert!(
+        labels.iter().any(|l| l == 0) && labels.iter().any(|l| l == 1),
+        "both classes drawn"
+    );
+    let space = &file["spaces"][0];
+    assert_eq!(space["features"], "pixels");
+    assert_eq!(space["feature_dim"], 3 * 16 * 16);
+    let methods: Vec<&str> = space["projections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert_eq!(p["points"].as_array().unwrap().len(), 80 * 3);
+            let agreement = p["agreement"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&agreement));
+            p["method"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(methods, ["pca", "tsne"]);
+    assert!(out.join("pixels-tsne.png").exists() && out.join("pixels-pca.png").exists());
+
+    // An encoder adds its space: fashion-vae's 2-D means of Fashion-MNIST.
+    let fashion = dir.path().join("fashion");
+    ok(latentlab(&[
+        "project",
+        "--data",
+        s(&dataset("fashion-mnist")),
+        "--weights",
+        "../../web/weights/fashion-vae",
+        "--out",
+        s(&fashion),
+        "--limit",
+        "120",
+        "--iterations",
+        "250",
+    ]));
+    let file = json(&fashion.join("projections.json"));
+    let encoder = &file["spaces"][1];
+    assert_eq!(encoder["features"], "encoder:fashion-vae");
+    assert_eq!(
+        encoder["projections"][0]["dims"], 2,
+        "a 2-D latent projects to 2-D"
+    );
+    // Pixels of ten clothing classes are far from random neighbours (chance is about 0.1).
+    assert!(file["spaces"][0]["agreement"].as_f64().unwrap() > 0.4);
+
+    // Labels from an attribute need an attribute file.
+    let bad = latentlab(&[
+        "project",
+        "--data",
+        s(&photos),
+        "--out",
+        s(&out),
+        "--label",
+        "Male",
+    ]);
+    assert!(!bad.status.success());
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        message.contains("has no attribute file") && message.contains("--label Male"),
+        "{message}"
+    );
+}

@@ -5,6 +5,7 @@ mod attributes;
 mod bench;
 mod eval;
 mod export;
+mod project;
 mod sample;
 mod train;
 
@@ -29,6 +30,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Sample(args) => sample::run(args, device, seed),
         Command::Attributes(args) => attributes::run(args, device, seed),
         Command::Export(args) => export::run(args, device, seed),
+        Command::Project(args) => project::run(args, device, seed),
         Command::Bench(args) => bench::run(args, device),
     }
 }

@@ -1,0 +1,244 @@
+//! `latentlab project`: labelled images as vectors (raw pixels, and an export's
+//! posterior means when `--weights` is given), projected to 3-D (or 2-D) by PCA and
+//! t-SNE, with how well the classes separate in every space: "similar data have
+//! similar distributions", measured.
+
+use anyhow::{Context, Result, bail, ensure};
+use latentlab_model::latent::SeededRng;
+use latentlab_model::projections::{
+    FeatureSpace, PROJECTIONS_FILE, PROJECTIONS_FORMAT, PROJECTIONS_VERSION, Projection,
+    ProjectionFile,
+};
+use latentlab_sampling::projection::tsne::{Tsne, TsneConfig};
+use latentlab_sampling::projection::{knn_label_agreement, pca};
+
+use super::open_device;
+use crate::cli::{DeviceArg, ProjectArgs};
+use crate::data::{self, Dataset, Format, Split, SplitRule, shuffled};
+use crate::plot::{Panel, Range, scatter};
+use crate::sample::write_png;
+use crate::{eval, files};
+
+/// Neighbours of the agreement figures.
+const K: usize = 5;
+
+pub fn run(args: ProjectArgs, device: DeviceArg, seed: u64) -> Result<()> {
+    ensure!(args.dims == 2 || args.dims == 3, "--dims must be 2 or 3");
+    ensure!(args.limit > 1, "--limit must be at least 2");
+    let (device, _) = open_device(device)?;
+    let export = args
+        .weights
+        .as_ref()
+        .map(|w| files::read_export(w, &device))
+        .transpose()?;
+    let shape = match &export {
+        Some(e) => e.manifest.image_shape(),
+        None => {
+            let channels = match data::detect_format(&args.data)? {
+                Format::Idx | Format::Frey => 1,
+                Format::Celeba | Format::ImageFolder => 3,
+            };
+            [channels, args.size, args.size]
+        }
+    };
+    let name = args
+        .data
+        .file_name()
+        .map_or("data".into(), |n| n.to_string_lossy().to_string());
+    let rule = SplitRule {
+        validation_fraction: 0.1,
+        seed,
+    };
+    // Held-out images where the data has a split, so an encoder is shown images it
+    // did not train on; a folder without one gives its seeded 10%, so take them all.
+    let split = match data::detect_format(&args.data)? {
+        Format::ImageFolder => Split::Train,
+        _ => Split::Validation,
+    };
+    eprintln!("reading {}", args.data.display());
+    let mut loaded = data::load(&args.data, &[split], rule, shape, &name, false)?.remove(0);
+    if split == Split::Train && loaded.partitions.is_empty() {
+        // A class-folder dataset: every image (its 10% held out joins back in).
+        let mut held = data::load(&args.data, &[Split::Validation], rule, shape, &name, false)?;
+        loaded = merge(loaded, held.remove(0));
+    }
+    let data = labelled(sample(loaded, args.limit, seed), args.label.as_deref())?;
+    eprintln!(
+        "{} images of {} classes ({})",
+        data.len(),
+        data.classes.len(),
+        data.classes.join(", ")
+    );
+
+    let mut spaces = vec![("pixels".to_string(), pixels(&data), data.per_image())];
+    if let Some(export) = &export {
+        let means = eval::encode_means(&export.model, &data, &device)?;
+        let vectors = means.iter().map(|&v| f64::from(v)).collect();
+        spaces.push((
+            format!("encoder:{}", export.manifest.name),
+            vectors,
+            export.manifest.latent_dim,
+        ));
+    }
+    let mut file = ProjectionFile {
+        format: PROJECTIONS_FORMAT.into(),
+        version: PROJECTIONS_VERSION,
+        dataset: name.clone(),
+        classes: data.classes.clone(),
+        labels: data.labels.clone(),
+        k: K,
+        spaces: Vec::new(),
+    };
+    for (features, vectors, dim) in spaces {
+        let agreement = knn_label_agreement(&vectors, dim, &data.labels, K);
+        eprintln!("{features} ({dim}-D): {K}-NN label agreement {agreement:.3}");
+        // A 2-D latent has no third axis to project to.
+        let dims = args.dims.min(dim);
+        let fit = pca::fit(&vectors, dim, dims, seed);
+        let pca_points = fit.transform(&vectors);
+        let started = std::time::Instant::now();
+        let tsne_config = TsneConfig {
+            dims,
+            perplexity: args.perplexity,
+            iterations: args.iterations,
+            learning_rate: None,
+            seed,
+        };
+        // t-SNE on PCA's top 50 axes: the usual denoising step, and far fewer
+        // numbers per distance than 3,072 pixels.
+        let reduced_dim = dim.min(50);
+        let reduced = pca::reduce(&vectors, dim, reduced_dim, seed);
+        let tsne_points = Tsne::new(&reduced, reduced_dim, tsne_config).run();
+        let tsne_seconds = started.elapsed().as_secs_f64();
+        let finish = |method: &str, points: Vec<f64>, explained: Vec<f64>, perplexity| {
+            let agreement = knn_label_agreement(&points, dims, &data.labels, K);
+            eprintln!("  {method} to {dims}-D: agreement {agreement:.3}");
+            let title = format!("{name}: {features}, {method}");
+            let picture = plot_projection(&points, dims, &data, &title)?;
+            let png = format!("{}-{method}.png", file_stem(&features));
+            write_png(&args.out.join(png), picture)?;
+            Ok::<_, anyhow::Error>(Projection {
+                method: method.into(),
+                dims,
+                agreement,
+                points: points.iter().map(|&v| v as f32).collect(),
+                explained,
+                perplexity,
+            })
+        };
+        let projections = vec![
+            finish("pca", pca_points, fit.explained(), None)?,
+            finish("tsne", tsne_points, Vec::new(), Some(args.perplexity))?,
+        ];
+        eprintln!(
+            "  (t-SNE: {} iterations in {tsne_seconds:.1} s)",
+            args.iterations
+        );
+        file.spaces.push(FeatureSpace {
+            features,
+            feature_dim: dim,
+            agreement,
+            projections,
+        });
+    }
+    let path = args.out.join(PROJECTIONS_FILE);
+    files::write_atomic(&path, file.to_json().as_bytes())?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
+
+/// Every image's pixels in [0, 1], one row each.
+fn pixels(data: &Dataset) -> Vec<f64> {
+    data.pixels.iter().map(|&p| f64::from(p) / 255.0).collect()
+}
+
+fn file_stem(features: &str) -> String {
+    features.replace(':', "-")
+}
+
+/// Two loads of the same folder (train and held out) as one dataset.
+fn merge(mut a: Dataset, b: Dataset) -> Dataset {
+    a.pixels.extend(b.pixels);
+    a.labels.extend(b.labels);
+    a
+}
+
+/// At most `limit` images, a seeded choice kept in file order (a plain prefix of a
+/// class-folder dataset would be one class).
+fn sample(data: Dataset, limit: usize, seed: u64) -> Dataset {
+    if data.len() <= limit {
+        return data;
+    }
+    let mut chosen = shuffled(data.len(), &mut SeededRng::new(seed ^ 0x9E0))[..limit].to_vec();
+    chosen.sort_unstable();
+    data.subset(&chosen)
+}
+
+/// The data with labels: its classes, or with `attribute`, without and with it.
+fn labelled(mut data: Dataset, attribute: Option<&str>) -> Result<Dataset> {
+    if let Some(name) = attribute {
+        let attributes = data.attributes.as_ref().with_context(|| {
+            format!(
+                "{} has no attribute file, so --label {name} has nothing to read",
+                data.name
+            )
+        })?;
+        let column = attributes
+            .names
+            .iter()
+            .position(|n| n == name)
+            .with_context(|| {
+                format!(
+                    "no attribute {name:?}; the file has {}",
+                    attributes.names.join(", ")
+                )
+            })?;
+        let n = attributes.names.len();
+        data.labels = (0..data.len())
+            .map(|i| u32::from(attributes.values[i * n + column] > 0))
+            .collect();
+        data.classes = vec![format!("not {name}"), name.to_string()];
+    }
+    if data.labels.len() != data.len() || data.classes.is_empty() {
+        bail!(
+            "{}: the images have no labels; use class folders (e.g. car/, dog/) or --label <attribute>",
+            data.name
+        );
+    }
+    Ok(data)
+}
+
+/// Pairwise panels of a 3-D projection (one panel for 2-D), coloured by class.
+fn plot_projection(
+    points: &[f64],
+    dims: usize,
+    data: &Dataset,
+    title: &str,
+) -> Result<latentlab_model::grid::RgbaGrid> {
+    let pairs: &[(usize, usize)] = if dims == 2 {
+        &[(0, 1)]
+    } else {
+        &[(0, 1), (0, 2), (1, 2)]
+    };
+    let panels = pairs
+        .iter()
+        .map(|&(a, b)| {
+            let xy: Vec<(f32, f32)> = points
+                .chunks_exact(dims)
+                .map(|p| (p[a] as f32, p[b] as f32))
+                .collect();
+            let ranges = (
+                Range::robust(xy.iter().map(|p| p.0)),
+                Range::robust(xy.iter().map(|p| p.1)),
+            );
+            Panel {
+                title: format!("axis {} against axis {}", b + 1, a + 1),
+                x_label: format!("axis {}", a + 1),
+                y_label: format!("axis {}", b + 1),
+                points: xy,
+                ranges,
+            }
+        })
+        .collect::<Vec<_>>();
+    Ok(scatter(&panels, &data.labels, &data.classes, title)?.0)
+}
