@@ -26,7 +26,7 @@ pub use conv::{ConvAutoencoder, ConvConfig};
 pub use dense::{DenseAutoencoder, DenseConfig};
 pub use objective::{Objective, Reconstruction};
 pub use weights::{LoadedExport, Manifest, WeightsError};
-pub use zoo::{Autoencoder, ForwardOutput, ModelSpec, Zoo};
+pub use zoo::{Autoencoder, ForwardOutput, ModelSpec, Zoo, ZooKind};
 
 use burn::prelude::*;
 

