@@ -187,7 +187,7 @@ test('360 px wide: no page scrolls sideways', async () => {
   // The element that shows each page has rendered, and the decode it starts on open.
   const shown = {
     sample: ['button.face', 'sample'], morph: ['#morph', 'morph'], attributes: ['#attributes-face', 'attributes'],
-    reconstruct: ['#photo'], stats: ['#histograms'], scatter: ['#scatter-vae'], manifold: ['#manifold', 'manifold'],
+    reconstruct: ['#photo'], stats: ['#histograms'], gan: ['#gan-grid', 'gan'], scatter: ['#scatter-vae'], manifold: ['#manifold', 'manifold'],
     latent3d: ['#cloud'], die: ['#die-plot'], inverse: ['#inverse-pdf'], rejection: ['#rejection-plot'],
     normal: ['#bridge'], scale: ['#scale-histogram'], pmodel: ['#gan-density'],
   };

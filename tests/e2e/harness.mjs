@@ -21,7 +21,7 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 /** First load compiles ~20 MB of wasm and, on WebGPU, SwiftShader pipelines: slow on CI. */
 export const READY_TIMEOUT_MS = 180_000;
 /** Every page id the nav offers, in nav order. */
-export const PAGES = ['sample', 'morph', 'attributes', 'reconstruct', 'stats', 'scatter', 'manifold', 'latent3d', 'die', 'inverse', 'rejection', 'normal', 'scale', 'pmodel'];
+export const PAGES = ['sample', 'morph', 'attributes', 'reconstruct', 'stats', 'gan', 'scatter', 'manifold', 'latent3d', 'die', 'inverse', 'rejection', 'normal', 'scale', 'pmodel'];
 
 const TYPES = {
   '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css',
@@ -333,8 +333,8 @@ const nativeCache = new Map();
  * { z, pixels } as Float32Arrays. The JSON holds the shortest decimal of each f32, so
  * Math.fround recovers the exact value.
  */
-export function nativeDecode(name, seed, count) {
-  const key = `${name}/${seed}/${count}`;
+export function nativeDecode(name, seed, count, extra = []) {
+  const key = `${name}/${seed}/${count}/${extra.join(' ')}`;
   if (nativeCache.has(key)) return nativeCache.get(key);
   const bin = process.env.LATENTLAB_BIN;
   assert.ok(bin && fs.existsSync(bin), `LATENTLAB_BIN must name the built latentlab binary (got ${bin})`);
@@ -342,7 +342,7 @@ export function nativeDecode(name, seed, count) {
   try {
     const raw = path.join(dir, 'raw.json');
     execFileSync(bin, ['sample', '--weights', weightsDir(name), '--out', path.join(dir, 'grid.png'),
-      '--count', String(count), '--seed', String(seed), '--raw', raw], { stdio: ['ignore', 'ignore', 'pipe'] });
+      '--count', String(count), '--seed', String(seed), '--raw', raw, ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
     const json = JSON.parse(fs.readFileSync(raw, 'utf8'));
     const result = { z: Float32Array.from(json.z, Math.fround), pixels: Float32Array.from(json.pixels, Math.fround) };
     nativeCache.set(key, result);

@@ -6,22 +6,41 @@
 //! the parity test compare native and browser decodes of the same samples.
 
 pub use latentlab_sampling::SeededRng;
+
+use crate::gan::Prior;
 pub use latentlab_sampling::normal::{normal_cdf, normal_pdf, normal_quantile};
 
 /// Face `id`'s latent: `dim` N(0, 1) values from the generator seeded with `id`,
 /// scaled by `temperature`. One number names one face, so a face can be shared in a
 /// URL or typed into a field, and the CLI and the page draw the same one.
 pub fn face_latent(id: u64, dim: usize, temperature: f64) -> Vec<f32> {
-    let mut rng = SeededRng::new(id);
-    (0..dim)
-        .map(|_| (rng.next_normal() * temperature) as f32)
-        .collect()
+    prior_latent(Prior::Normal, id, dim, temperature)
 }
 
 /// Faces `first`, `first + 1`, ..., `first + count - 1` (see [`face_latent`]), row-major.
 pub fn normal_latents(first: u64, count: usize, dim: usize, temperature: f64) -> Vec<f32> {
+    prior_latents(Prior::Normal, first, count, dim, temperature)
+}
+
+/// Face `id`'s latent under `prior` (a GAN's may be uniform): the same generator
+/// seeded with `id`, so under N(0, 1) this is exactly [`face_latent`].
+pub fn prior_latent(prior: Prior, id: u64, dim: usize, temperature: f64) -> Vec<f32> {
+    let mut rng = SeededRng::new(id);
+    (0..dim)
+        .map(|_| (prior.draw(&mut rng) * temperature) as f32)
+        .collect()
+}
+
+/// Faces `first .. first + count` under `prior` (see [`prior_latent`]), row-major.
+pub fn prior_latents(
+    prior: Prior,
+    first: u64,
+    count: usize,
+    dim: usize,
+    temperature: f64,
+) -> Vec<f32> {
     (0..count as u64)
-        .flat_map(|i| face_latent(first.wrapping_add(i), dim, temperature))
+        .flat_map(|i| prior_latent(prior, first.wrapping_add(i), dim, temperature))
         .collect()
 }
 

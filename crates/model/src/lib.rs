@@ -8,6 +8,8 @@
 pub mod blocks;
 pub mod conv;
 pub mod dense;
+pub mod efficientnet;
+pub mod exported;
 pub mod gan;
 pub mod grid;
 pub mod latent;
@@ -24,6 +26,7 @@ pub mod zoo;
 pub use burn;
 pub use conv::{ConvAutoencoder, ConvConfig};
 pub use dense::{DenseAutoencoder, DenseConfig};
+pub use exported::{Decoder, ExportSpec, ExportedModel};
 pub use objective::{Objective, Reconstruction};
 pub use weights::{LoadedExport, Manifest, WeightsError};
 pub use zoo::{Autoencoder, ForwardOutput, ModelSpec, Zoo, ZooKind};

@@ -10,7 +10,8 @@ use burn::prelude::*;
 use burn::store::SafetensorsStore;
 use serde::{Deserialize, Serialize};
 
-use crate::zoo::{Autoencoder, ModelSpec};
+use crate::exported::{ExportSpec, ExportTensors, ExportedModel};
+use crate::zoo::Autoencoder;
 
 /// Value of the manifest's `format` field.
 pub const FORMAT_NAME: &str = "latentlab-weights";
@@ -30,7 +31,7 @@ pub struct Manifest {
     pub format_version: u32,
     /// Zoo name, e.g. `fashion-vae`.
     pub name: String,
-    pub model: ModelSpec,
+    pub model: ExportSpec,
     pub dataset: DatasetInfo,
     pub channels: usize,
     pub height: usize,
@@ -71,9 +72,26 @@ pub struct TrainingSummary {
     pub images_seen: u64,
     pub seconds: f64,
     pub images_per_second: f64,
-    pub final_loss: f64,
-    pub final_reconstruction: f64,
-    pub final_kl: f64,
+    /// An autoencoder's last epoch: its objective and the two parts (absent for a GAN).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_loss: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_reconstruction: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_kl: Option<f64>,
+    /// A GAN's last epoch (absent for an autoencoder).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub final_gan: Option<GanLosses>,
+}
+
+/// Epoch means of a GAN's training figures.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct GanLosses {
+    pub discriminator_loss: f64,
+    pub generator_loss: f64,
+    /// Mean D(x) on real images and D(G(z)) on generated ones.
+    pub d_real: f64,
+    pub d_fake: f64,
 }
 
 /// A direction in latent space that adds one attribute (e.g. `Smiling`).
@@ -147,30 +165,43 @@ pub enum WeightsError {
     Apply(String),
     #[error("points file is not valid: {0}")]
     Points(String),
+    #[error("{0} is a GAN's generator: it has no encoder, so it cannot {1}")]
+    NoEncoder(String, &'static str),
 }
 
 /// A model ready to use, with the manifest it came from.
 #[derive(Debug)]
 pub struct LoadedExport {
     pub manifest: Manifest,
-    pub model: Autoencoder,
+    pub model: ExportedModel,
+}
+
+impl LoadedExport {
+    /// The autoencoder, or an error naming the export when it is a generator and so
+    /// cannot do `what` (e.g. "encode images").
+    pub fn autoencoder(&self, what: &'static str) -> Result<&Autoencoder, WeightsError> {
+        self.model
+            .autoencoder()
+            .ok_or_else(|| WeightsError::NoEncoder(self.manifest.name.clone(), what))
+    }
 }
 
 impl Manifest {
-    /// A manifest for `model`, with the sizes copied from it; `weights_bytes` is filled
-    /// in by [`export_bytes`].
-    pub fn new(name: &str, model: &ModelSpec, dataset: DatasetInfo) -> Self {
+    /// A manifest for `model` (an autoencoder's spec or a GAN's config), with the sizes
+    /// copied from it; `weights_bytes` is filled in by [`export_bytes`].
+    pub fn new(name: &str, model: impl Into<ExportSpec>, dataset: DatasetInfo) -> Self {
+        let model = model.into();
         let [channels, height, width] = model.image_shape();
         Self {
             format: FORMAT_NAME.into(),
             format_version: FORMAT_VERSION,
             name: name.into(),
-            model: model.clone(),
+            latent_dim: model.latent_dim(),
+            model,
             dataset,
             channels,
             height,
             width,
-            latent_dim: model.latent_dim(),
             weights_file: WEIGHTS_FILE.into(),
             weights_bytes: 0,
             training: None,
@@ -237,6 +268,18 @@ impl Manifest {
                 )));
             }
         }
+        if self.model.autoencoder().is_none() {
+            let encoded = [
+                ("attribute vectors", !self.attributes.is_empty()),
+                ("encoded points", self.points.is_some()),
+                ("held-out quality figures", self.quality.is_some()),
+            ];
+            if let Some((what, _)) = encoded.into_iter().find(|(_, present)| *present) {
+                return Err(WeightsError::Inconsistent(format!(
+                    "it lists {what}, but a GAN's generator has no encoder to make them"
+                )));
+            }
+        }
         for attribute in &self.attributes {
             if attribute.vector.len() != self.latent_dim {
                 return Err(WeightsError::Inconsistent(format!(
@@ -251,9 +294,10 @@ impl Manifest {
     }
 }
 
-/// Serialises `model` to safetensors bytes and completes `manifest` with their length.
+/// Serialises `model` (an autoencoder or a generator) to safetensors bytes and
+/// completes `manifest` with their length.
 pub fn export_bytes(
-    model: &Autoencoder,
+    model: &impl ExportTensors,
     mut manifest: Manifest,
 ) -> Result<(Manifest, Vec<u8>), WeightsError> {
     let mut store = SafetensorsStore::from_bytes(None);

@@ -3,9 +3,12 @@
 use latentlab_model::burn::prelude::*;
 use latentlab_model::weights::{DatasetInfo, Manifest, WeightsError, export_bytes, load_export};
 use latentlab_model::weights::{Points, PointsInfo, load_points, points_bytes};
+use latentlab_model::gan::Prior;
+use latentlab_model::gan::dcgan::DcganConfig;
+use latentlab_model::latent::prior_latents;
 use latentlab_model::{
-    Autoencoder, ConvConfig, ModelSpec, Objective, Reconstruction, latent::normal_latents,
-    latent_batch,
+    Autoencoder, ConvConfig, Decoder, ModelSpec, Objective, Reconstruction,
+    latent::normal_latents, latent_batch,
 };
 
 fn conv(side: usize, filters: Vec<usize>, latent: usize) -> ModelSpec {
@@ -28,7 +31,7 @@ fn export_of(config: &ModelSpec, device: &Device) -> (Autoencoder, Manifest, Vec
     (model, manifest, weights)
 }
 
-fn decode(model: &Autoencoder, device: &Device) -> Vec<f32> {
+fn decode(model: &impl Decoder, device: &Device) -> Vec<f32> {
     let z = latent_batch(&normal_latents(3, 5, 2, 1.0), 2, device);
     model.decode(z).into_data().try_to_vec::<f32>().unwrap()
 }
@@ -87,12 +90,12 @@ fn rejects_bad_files_with_distinct_messages() {
     messages.push(err.to_string());
 
     let err = load_err(
-        &edit_manifest(&json, |v| v["model"]["kind"] = "gan".into()),
+        &edit_manifest(&json, |v| v["model"]["kind"] = "transformer".into()),
         &weights,
         &device,
     );
     assert!(
-        matches!(err, WeightsError::ManifestField(ref m) if m.contains("gan")),
+        matches!(err, WeightsError::ManifestField(ref m) if m.contains("transformer")),
         "{err}"
     );
     messages.push(err.to_string());
@@ -290,4 +293,105 @@ fn points_round_trip_and_bad_points_are_named() {
 fn f32_view(values: &[f32], shape: Vec<usize>) -> safetensors::tensor::TensorView<'static> {
     let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
     safetensors::tensor::TensorView::new(safetensors::Dtype::F32, shape, bytes.leak()).unwrap()
+}
+
+fn no_dataset() -> DatasetInfo {
+    DatasetInfo {
+        name: "none".into(),
+        classes: vec![],
+    }
+}
+
+/// A small uniform-prior generator and its export.
+fn generator_export(device: &Device) -> (DcganConfig, Vec<f32>, Manifest, Vec<u8>) {
+    let config = DcganConfig::new(8, 1, 3, vec![4, 8]).with_prior(Prior::Uniform);
+    let generator = config.init_generator(device);
+    let z = prior_latents(Prior::Uniform, 0, 4, 3, 1.0);
+    let pixels = generator
+        .forward(latent_batch(&z, 3, device))
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    let (manifest, weights) =
+        export_bytes(&generator, Manifest::new("tiny-gan", &config, no_dataset())).unwrap();
+    (config, pixels, manifest, weights)
+}
+
+#[test]
+fn a_generator_export_round_trips_names_its_prior_and_has_no_encoder() {
+    let device = Device::flex();
+    let (config, pixels, manifest, weights) = generator_export(&device);
+    let json = manifest.to_json();
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(value["model"]["kind"], "gan");
+    assert_eq!(value["model"]["config"]["prior"], "uniform");
+    // The file holds the generator alone (f32 tensors plus a small header).
+    let tensor_bytes = config.generator_parameters().unwrap() * 4;
+    assert!((tensor_bytes..tensor_bytes + 4096).contains(&(weights.len() as u64)));
+    let loaded = load_export(json.as_bytes(), &weights, &device).unwrap();
+    assert_eq!(loaded.manifest.model.prior(), Prior::Uniform);
+    let z = prior_latents(Prior::Uniform, 0, 4, 3, 1.0);
+    let decoded = loaded
+        .model
+        .decode(latent_batch(&z, 3, &device))
+        .into_data()
+        .try_to_vec::<f32>()
+        .unwrap();
+    assert_eq!(decoded, pixels);
+    let err = loaded.autoencoder("encode images").unwrap_err();
+    assert!(err.to_string().contains("tiny-gan is a GAN's generator"), "{err}");
+}
+
+#[test]
+fn bad_generator_exports_are_rejected_with_the_reason() {
+    let device = Device::flex();
+    let (_, _, manifest, weights) = generator_export(&device);
+    let json = manifest.to_json();
+
+    let err = load_err(
+        &edit_manifest(&json, |v| v["model"]["config"]["prior"] = "cauchy".into()),
+        &weights,
+        &device,
+    );
+    assert!(
+        matches!(err, WeightsError::ManifestField(ref m) if m.contains("cauchy")),
+        "{err}"
+    );
+
+    let err = load_err(
+        &edit_manifest(&json, |v| {
+            v["points"] = serde_json::json!({
+                "file": "points.safetensors", "count": 4, "bytes": 48, "description": "z"
+            })
+        }),
+        &weights,
+        &device,
+    );
+    assert!(
+        matches!(err, WeightsError::Inconsistent(ref m) if m.contains("no encoder")),
+        "{err}"
+    );
+
+    // An autoencoder's weights under a generator's manifest, and the other way round.
+    let (_, ae_manifest, ae_weights) = export_of(&small_config(), &device);
+    let relabelled = edit_manifest(&json, |v| v["weights_bytes"] = ae_weights.len().into());
+    let err = load_err(&relabelled, &ae_weights, &device);
+    assert!(
+        matches!(
+            err,
+            WeightsError::MissingTensor(_) | WeightsError::Inconsistent(_)
+        ),
+        "{err}"
+    );
+    let relabelled = edit_manifest(&ae_manifest.to_json(), |v| {
+        v["weights_bytes"] = weights.len().into()
+    });
+    let err = load_err(&relabelled, &weights, &device);
+    assert!(
+        matches!(
+            err,
+            WeightsError::MissingTensor(_) | WeightsError::Inconsistent(_)
+        ),
+        "{err}"
+    );
 }

@@ -173,6 +173,26 @@ pub struct TrainArgs {
     /// Decoder likelihood of frey-vae.
     #[arg(long, value_enum)]
     pub frey_decoder: Option<DecoderArg>,
+    /// GANs: the distribution z is drawn from, per coordinate (default normal).
+    #[arg(long, value_enum)]
+    pub prior: Option<PriorArg>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PriorArg {
+    /// U(-1, 1).
+    Uniform,
+    /// N(0, 1).
+    Normal,
+}
+
+impl From<PriorArg> for latentlab_model::gan::Prior {
+    fn from(prior: PriorArg) -> Self {
+        match prior {
+            PriorArg::Uniform => Self::Uniform,
+            PriorArg::Normal => Self::Normal,
+        }
+    }
 }
 
 #[derive(clap::Args)]
@@ -203,6 +223,10 @@ pub struct SampleArgs {
     /// Scale of z (temperature).
     #[arg(long, default_value_t = 1.0)]
     pub temperature: f64,
+    /// Draw z from this prior instead of the model's own (a GAN's, or N(0, I)): what
+    /// the page's prior switch shows.
+    #[arg(long, value_enum)]
+    pub prior: Option<PriorArg>,
     /// Also write the latents and decoded values as JSON (for backend comparisons).
     #[arg(long)]
     pub raw: Option<PathBuf>,
@@ -243,6 +267,10 @@ pub struct ProjectArgs {
     /// Label CelebA images by this attribute (e.g. Male, Eyeglasses) instead of a class.
     #[arg(long)]
     pub label: Option<String>,
+    /// EfficientNet-Lite0's weights (`efficientnet_lite0_f16.safetensors`, ImageNet-
+    /// pretrained): also project its 1280-D features (the images are read at 224x224).
+    #[arg(long)]
+    pub cnn: Option<PathBuf>,
     /// Images to use (a seeded choice); t-SNE is exact, O(n^2) an iteration.
     #[arg(long, default_value_t = 1000)]
     pub limit: usize,

@@ -8,12 +8,12 @@ use latentlab_model::latent::{manifold_grid, normal_cdf, normal_latents};
 use latentlab_model::latent_batch;
 use latentlab_model::palette::{class_colour, hex};
 use latentlab_model::quality::{self, Quality};
-use latentlab_model::weights::{AttributeVector, LoadedExport};
+use latentlab_model::weights::AttributeVector;
 use latentlab_model::{Autoencoder, Reconstruction};
 use serde::Serialize;
 
 use crate::data::Dataset;
-use crate::files::write_atomic;
+use crate::files::{AutoencoderExport, write_atomic};
 use crate::plot::{Panel, Range, histograms, scatter};
 use crate::sample::{decode, to_vec, write_grid_png, write_png, write_reconstructions_png};
 use crate::train::evaluate;
@@ -164,13 +164,13 @@ pub struct EvalReport {
 }
 
 pub fn run(
-    export: &LoadedExport,
+    export: &AutoencoderExport,
     data: &Dataset,
     out: &Path,
     device: &Device,
 ) -> Result<EvalReport> {
     let manifest = &export.manifest;
-    let spec = &manifest.model;
+    let spec = &export.spec;
     let model = &export.model;
     let (loss, reconstruction, kl) = evaluate(model, spec, data, device, 500, 0);
     let posteriors = encode_posteriors(model, data, device)?;

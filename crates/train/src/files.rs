@@ -3,9 +3,10 @@
 use std::io::Write;
 use std::path::Path;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use latentlab_model::burn::prelude::Device;
 use latentlab_model::weights::{LoadedExport, MANIFEST_FILE, Manifest, WEIGHTS_FILE, load_export};
+use latentlab_model::{Autoencoder, ExportedModel, ModelSpec};
 
 /// Writes `bytes` to a temporary file beside `path`, syncs it, then renames it over
 /// `path`: readers see the old file or the new one, never a mix.
@@ -71,4 +72,29 @@ pub fn read_export(dir: &Path, device: &Device) -> Result<LoadedExport> {
             WEIGHTS_FILE
         )
     })
+}
+
+/// An export with an encoder: what eval, attribute vectors, points and projections need.
+pub struct AutoencoderExport {
+    pub manifest: Manifest,
+    pub spec: ModelSpec,
+    pub model: Autoencoder,
+}
+
+/// Reads an export that must have an encoder; a GAN's generator is refused by name,
+/// saying what it cannot do (`what`, e.g. "be evaluated").
+pub fn read_autoencoder(dir: &Path, device: &Device, what: &str) -> Result<AutoencoderExport> {
+    let LoadedExport { manifest, model } = read_export(dir, device)?;
+    match (manifest.model.autoencoder().cloned(), model) {
+        (Some(spec), ExportedModel::Autoencoder(model)) => Ok(AutoencoderExport {
+            manifest,
+            spec,
+            model,
+        }),
+        _ => bail!(
+            "{}: {} is a GAN's generator; it has no encoder, so it cannot {what}",
+            dir.display(),
+            manifest.name
+        ),
+    }
 }

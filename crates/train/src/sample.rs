@@ -5,8 +5,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use latentlab_model::burn::prelude::*;
 use latentlab_model::grid::{RgbaGrid, tile_rgba};
-use latentlab_model::latent::normal_latents;
-use latentlab_model::{Autoencoder, latent_batch};
+use latentlab_model::gan::Prior;
+use latentlab_model::latent::prior_latents;
+use latentlab_model::{Autoencoder, Decoder, latent_batch};
 use serde::Serialize;
 
 use crate::data::Dataset;
@@ -19,6 +20,8 @@ pub struct RawSamples {
     pub count: usize,
     pub latent_dim: usize,
     pub temperature: f64,
+    /// What z was drawn from (N(0, I) for every autoencoder).
+    pub prior: Prior,
     pub z: Vec<f32>,
     /// `[count, channels, height, width]` in [0, 1].
     pub pixels: Vec<f32>,
@@ -34,7 +37,7 @@ pub fn to_vec<const D: usize>(tensor: Tensor<D>) -> Result<Vec<f32>> {
 
 /// Decodes `z` (row-major `[n, latent_dim]`) to `[n, c, h, w]` floats.
 pub fn decode(
-    model: &Autoencoder,
+    model: &impl Decoder,
     z: &[f32],
     latent_dim: usize,
     device: &Device,
@@ -42,22 +45,24 @@ pub fn decode(
     to_vec(model.decode(latent_batch(z, latent_dim, device)))
 }
 
-/// Decodes faces `seed .. seed + count` (the same z the page draws for those face ids).
+/// Decodes faces `seed .. seed + count` drawn from `prior` (the same z the page draws
+/// for those face ids).
 pub fn decode_samples(
-    model: &Autoencoder,
-    latent_dim: usize,
+    model: &impl Decoder,
+    (latent_dim, prior): (usize, Prior),
     seed: u64,
     count: usize,
     temperature: f64,
     device: &Device,
 ) -> Result<RawSamples> {
-    let z = normal_latents(seed, count, latent_dim, temperature);
+    let z = prior_latents(prior, seed, count, latent_dim, temperature);
     let pixels = decode(model, &z, latent_dim, device)?;
     Ok(RawSamples {
         seed,
         count,
         latent_dim,
         temperature,
+        prior,
         z,
         pixels,
     })

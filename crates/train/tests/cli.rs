@@ -934,4 +934,73 @@ fn a_short_gan_run_draws_varied_samples_and_resumes_exactly() {
     );
     let bad = gan(&dir.path().join("bad"), "1", &["--kl-warmup", "2"]);
     assert!(String::from_utf8_lossy(&bad.stderr).contains("do not apply to a GAN"));
+    let other_prior = gan(&resumed, "4", &["--resume", "--prior", "uniform"]);
+    assert!(
+        String::from_utf8_lossy(&other_prior.stderr).contains("another config (normal prior"),
+        "{}",
+        String::from_utf8_lossy(&other_prior.stderr)
+    );
+
+    // The run folder is an export of the generator: sample and export work on it,
+    // what needs an encoder says why it cannot.
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(straight.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["model"]["kind"], "gan");
+    assert_eq!(manifest["model"]["config"]["prior"], "normal");
+    assert_eq!(manifest["training"]["epochs"], 3);
+    assert!(manifest["training"]["final_gan"]["d_real"].is_number());
+    let raw = dir.path().join("raw.json");
+    ok(latentlab(&[
+        "sample",
+        "--weights",
+        s(&straight),
+        "--out",
+        s(&dir.path().join("grid.png")),
+        "--count",
+        "4",
+        "--raw",
+        s(&raw),
+    ]));
+    let raw: serde_json::Value = serde_json::from_slice(&std::fs::read(raw).unwrap()).unwrap();
+    assert_eq!(raw["prior"], "normal");
+    assert_eq!(raw["pixels"].as_array().unwrap().len(), 4 * 32 * 32);
+    let shipped = dir.path().join("shipped");
+    ok(latentlab(&[
+        "export",
+        "--weights",
+        s(&straight),
+        "--out",
+        s(&shipped),
+    ]));
+    assert!(shipped.join("model.safetensors").exists() && !shipped.join("points.safetensors").exists());
+    let points = latentlab(&[
+        "export",
+        "--weights",
+        s(&straight),
+        "--out",
+        s(&dir.path().join("with-points")),
+        "--points",
+        "5",
+    ]);
+    assert!(String::from_utf8_lossy(&points.stderr).contains("no encoder to make points"));
+    let eval = latentlab(&[
+        "eval",
+        "--weights",
+        s(&straight),
+        "--data",
+        s(&fashion),
+        "--out",
+        s(&dir.path().join("eval")),
+    ]);
+    assert!(
+        String::from_utf8_lossy(&eval.stderr).contains("it cannot be evaluated"),
+        "{}",
+        String::from_utf8_lossy(&eval.stderr)
+    );
+
+    let uniform = dir.path().join("uniform");
+    ok(gan(&uniform, "1", &["--prior", "uniform"]));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(uniform.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["model"]["config"]["prior"], "uniform");
 }

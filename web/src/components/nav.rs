@@ -3,7 +3,7 @@
 
 use yew::prelude::*;
 
-use crate::route::Page;
+use crate::route::{Group, Page};
 
 #[derive(Properties, PartialEq)]
 pub struct NavProps {
@@ -28,20 +28,18 @@ pub fn nav(props: &NavProps) -> Html {
                    onclick={onclick}>{page.title()}</a></li>
         }
     };
+    let group = |group: Group| {
+        let pages = Page::ALL.into_iter().filter(move |p| p.group() == group);
+        html! {
+            <ul class={group.class()}>
+                <li class="nav-group">{group.title()}</li>
+                { for pages.map(link) }
+            </ul>
+        }
+    };
     html! {
         <nav aria-label="activities">
-            <ul class="faces-nav">
-                <li class="nav-group">{"Faces"}</li>
-                { for Page::ALL[..5].iter().map(|&p| link(p)) }
-            </ul>
-            <ul class="latent-nav">
-                <li class="nav-group">{"Latent spaces"}</li>
-                { for Page::ALL[5..8].iter().map(|&p| link(p)) }
-            </ul>
-            <ul class="lesson-nav">
-                <li class="nav-group">{"Probability"}</li>
-                { for Page::ALL[8..].iter().map(|&p| link(p)) }
-            </ul>
+            { for Group::ALL.into_iter().map(group) }
         </nav>
     }
 }

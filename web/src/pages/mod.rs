@@ -2,6 +2,7 @@
 
 mod attributes;
 mod die;
+mod gan;
 mod inverse;
 mod latent3d;
 mod manifold;
@@ -33,6 +34,7 @@ pub fn activity_page(props: &ActivityPageProps) -> Html {
         Page::Attributes => html! { <attributes::AttributesPage /> },
         Page::Reconstruct => html! { <reconstruct::ReconstructPage /> },
         Page::Stats => html! { <stats::StatsPage /> },
+        Page::Gan => html! { <gan::GanPage /> },
         Page::Scatter => html! { <scatter::ScatterPage /> },
         Page::Manifold => html! { <manifold::ManifoldPage /> },
         Page::Latent3d => html! { <latent3d::Latent3dPage /> },

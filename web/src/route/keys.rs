@@ -51,7 +51,7 @@ fn attributes(value: &str) -> Vec<(String, f32)> {
         .collect()
 }
 
-const FACES: &[Page] = &[Page::Sample, Page::Morph, Page::Attributes];
+const FACES: &[Page] = &[Page::Sample, Page::Morph, Page::Attributes, Page::Gan];
 const LESSONS: &[Page] = &[
     Page::Die,
     Page::Inverse,
@@ -70,7 +70,7 @@ fn one_of<T: std::str::FromStr + PartialEq + Copy>(value: &str, choices: &[T]) -
 pub const KEYS: &[Key] = &[
     Key {
         name: "seed",
-        shown_on: &[Page::Sample],
+        shown_on: &[Page::Sample, Page::Gan],
         read: |v, s| s.parse().ok().map(|x| v.seed = x),
         write: |v| v.seed.to_string(),
     },
@@ -106,7 +106,7 @@ pub const KEYS: &[Key] = &[
     },
     Key {
         name: "interp",
-        shown_on: &[Page::Morph],
+        shown_on: &[Page::Morph, Page::Gan],
         read: |v, s| Keyword::from_word(s).map(|k| v.interpolation = k),
         write: |v| v.interpolation.word().into(),
     },
@@ -125,6 +125,24 @@ pub const KEYS: &[Key] = &[
                 .collect();
             pairs.join(",")
         },
+    },
+    Key {
+        name: "zprior",
+        shown_on: &[],
+        read: |v, s| Keyword::from_word(s).map(|k| v.gan_prior = Some(k)),
+        write: |v| v.gan_prior.map(|p| p.word()).unwrap_or_default().into(),
+    },
+    Key {
+        name: "ga",
+        shown_on: &[Page::Gan],
+        read: |v, s| s.parse().ok().map(|x| v.gan_a = x),
+        write: |v| v.gan_a.to_string(),
+    },
+    Key {
+        name: "gb",
+        shown_on: &[Page::Gan],
+        read: |v, s| s.parse().ok().map(|x| v.gan_b = x),
+        write: |v| v.gan_b.to_string(),
     },
     Key {
         name: "space",

@@ -12,7 +12,7 @@ pub mod limits;
 mod page;
 mod view;
 
-pub use page::Page;
+pub use page::{Group, Page};
 pub use view::{
     Endpoint, Keyword, LatentDraw, Lesson, ProposalChoice, Sampler, Target, View, fair_die,
 };

@@ -8,6 +8,7 @@ pub enum Page {
     Attributes,
     Reconstruct,
     Stats,
+    Gan,
     Scatter,
     Manifold,
     Latent3d,
@@ -20,12 +21,13 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 14] = [
+    pub const ALL: [Page; 15] = [
         Page::Sample,
         Page::Morph,
         Page::Attributes,
         Page::Reconstruct,
         Page::Stats,
+        Page::Gan,
         Page::Scatter,
         Page::Manifold,
         Page::Latent3d,
@@ -45,6 +47,7 @@ impl Page {
             Page::Attributes => "attributes",
             Page::Reconstruct => "reconstruct",
             Page::Stats => "stats",
+            Page::Gan => "gan",
             Page::Scatter => "scatter",
             Page::Manifold => "manifold",
             Page::Latent3d => "latent3d",
@@ -64,6 +67,7 @@ impl Page {
             Page::Attributes => "Attributes",
             Page::Reconstruct => "Your photo",
             Page::Stats => "Latent statistics",
+            Page::Gan => "GAN faces",
             Page::Scatter => "AE vs VAE",
             Page::Manifold => "Manifold",
             Page::Latent3d => "3-D latent",
@@ -76,7 +80,55 @@ impl Page {
         }
     }
 
+    /// The navigation group the activity is listed under.
+    pub fn group(self) -> Group {
+        match self {
+            Page::Sample
+            | Page::Morph
+            | Page::Attributes
+            | Page::Reconstruct
+            | Page::Stats
+            | Page::Gan => Group::Faces,
+            Page::Scatter | Page::Manifold | Page::Latent3d => Group::Latent,
+            Page::Die
+            | Page::Inverse
+            | Page::Rejection
+            | Page::Normal
+            | Page::Scale
+            | Page::PModel => Group::Probability,
+        }
+    }
+
     pub fn from_id(id: &str) -> Option<Page> {
         Page::ALL.into_iter().find(|p| p.id() == id)
+    }
+}
+
+/// The navigation's groups, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Faces,
+    Latent,
+    Probability,
+}
+
+impl Group {
+    pub const ALL: [Group; 3] = [Group::Faces, Group::Latent, Group::Probability];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Group::Faces => "Faces",
+            Group::Latent => "Latent spaces",
+            Group::Probability => "Probability",
+        }
+    }
+
+    /// The list's CSS class (the tests and the stylesheet find groups by it).
+    pub fn class(self) -> &'static str {
+        match self {
+            Group::Faces => "faces-nav",
+            Group::Latent => "latent-nav",
+            Group::Probability => "lesson-nav",
+        }
     }
 }

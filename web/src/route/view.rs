@@ -250,6 +250,11 @@ pub struct View {
     pub pitch: f32,
     /// Index of the picked point in the 3-D cloud.
     pub picked: Option<usize>,
+    /// The GAN page's z distribution; `None`: the prior the generator trained with.
+    pub gan_prior: Option<Prior>,
+    /// The GAN page's interpolation ends (face ids).
+    pub gan_a: u64,
+    pub gan_b: u64,
     pub lesson: Lesson,
 }
 
@@ -272,6 +277,9 @@ impl Default for View {
             yaw: 0.6,
             pitch: 0.35,
             picked: None,
+            gan_prior: None,
+            gan_a: 0,
+            gan_b: 1,
             lesson: Lesson::default(),
         }
     }

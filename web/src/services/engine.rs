@@ -9,7 +9,7 @@ use std::fmt;
 
 use latentlab_model::burn::prelude::*;
 use latentlab_model::weights::{MANIFEST_FILE, Points, load_export, load_points};
-use latentlab_model::{Autoencoder, Manifest, latent_batch};
+use latentlab_model::{Decoder, ExportedModel, Manifest, latent_batch};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
@@ -228,7 +228,7 @@ pub struct Engine {
     pub manifest: Manifest,
     pub points: Option<Points>,
     device: Device,
-    model: Autoencoder,
+    model: ExportedModel,
 }
 
 impl PartialEq for Engine {
@@ -291,8 +291,13 @@ impl Engine {
         Ok(pixels)
     }
 
-    /// The encoder's mean for one `[channels, height, width]` image in [0, 1].
+    /// The encoder's mean for one `[channels, height, width]` image in [0, 1]; an error
+    /// for a GAN's generator, which has none.
     pub async fn encode(&self, image: &[f32]) -> Result<Vec<f32>, String> {
+        let model = self
+            .model
+            .autoencoder()
+            .ok_or_else(|| format!("{} has no encoder (a GAN's generator)", self.manifest.name))?;
         let [c, h, w] = self.manifest.image_shape();
         if image.len() != c * h * w {
             return Err(format!(
@@ -302,7 +307,7 @@ impl Engine {
         }
         let batch =
             Tensor::<4>::from_data(TensorData::new(image.to_vec(), [1, c, h, w]), &self.device);
-        let (mean, _) = self.model.encode(batch);
+        let (mean, _) = model.encode(batch);
         read(mean.into_data_async().await)
     }
 }

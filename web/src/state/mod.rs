@@ -56,7 +56,7 @@ pub struct AppState {
     pub webgpu_lost: Option<String>,
     /// `?weights=` as given, kept in the URL.
     pub weights_query: Option<String>,
-    pub slots: [SlotState; 4],
+    pub slots: [SlotState; 5],
     /// The photo from the "Your photo" page: its crop and its encoding.
     pub photo: Option<Rc<Photo>>,
     /// Your own export failed to load; the slot kept its model.
@@ -106,6 +106,9 @@ pub enum Action {
         pitch: f32,
     },
     Pick(Option<usize>),
+    SetGanPrior(latentlab_model::gan::Prior),
+    SetGanA(u64),
+    SetGanB(u64),
     Lesson(LessonChange),
 }
 
@@ -281,6 +284,9 @@ impl Reducible for AppState {
                 view.pitch = clamp(pitch, limits::PITCH);
             }
             Action::Pick(index) => view.picked = index,
+            Action::SetGanPrior(prior) => view.gan_prior = Some(prior),
+            Action::SetGanA(id) => view.gan_a = id,
+            Action::SetGanB(id) => view.gan_b = id,
             Action::Lesson(change) => lesson::apply(&mut view.lesson, change),
         }
         Rc::new(next)

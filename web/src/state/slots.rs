@@ -18,10 +18,12 @@ pub enum Slot {
     Ae2d,
     /// mlp-ae: the 3-D latent.
     Ae3d,
+    /// celeba-gan: the GAN page (beside celeba-vae for the side-by-side).
+    Gan,
 }
 
 impl Slot {
-    pub const ALL: [Slot; 4] = [Slot::Faces, Slot::Vae2d, Slot::Ae2d, Slot::Ae3d];
+    pub const ALL: [Slot; 5] = [Slot::Faces, Slot::Vae2d, Slot::Ae2d, Slot::Ae3d, Slot::Gan];
 
     pub fn index(self) -> usize {
         self as usize
@@ -33,13 +35,29 @@ impl Slot {
             Slot::Vae2d => "weights/fashion-vae",
             Slot::Ae2d => "weights/fashion-ae",
             Slot::Ae3d => "weights/mlp-ae",
+            Slot::Gan => "weights/celeba-gan",
         }
     }
 
     /// Why `manifest` cannot serve this slot, if it cannot.
     pub fn rejects(self, manifest: &Manifest) -> Option<String> {
+        let generator = manifest.model.autoencoder().is_none();
+        if self == Slot::Gan {
+            return (!generator).then(|| {
+                format!(
+                    "{} is an autoencoder; this page shows a GAN's generator",
+                    manifest.name
+                )
+            });
+        }
+        if generator {
+            return Some(format!(
+                "{} is a GAN's generator: it has no encoder, which this page needs",
+                manifest.name
+            ));
+        }
         let needed = match self {
-            Slot::Faces => return None,
+            Slot::Faces | Slot::Gan => return None,
             Slot::Vae2d | Slot::Ae2d => 2,
             Slot::Ae3d => 3,
         };
@@ -58,6 +76,7 @@ impl Slot {
             Page::Sample | Page::Morph | Page::Attributes | Page::Reconstruct | Page::Stats => {
                 &[Slot::Faces]
             }
+            Page::Gan => &[Slot::Gan, Slot::Faces],
             Page::Scatter => &[Slot::Vae2d, Slot::Ae2d],
             Page::Manifold => &[Slot::Vae2d],
             Page::Latent3d => &[Slot::Ae3d],

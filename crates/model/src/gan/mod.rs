@@ -38,14 +38,17 @@ impl Prior {
         Prior::ALL.into_iter().find(|p| p.name() == name)
     }
 
+    /// One coordinate drawn from `rng`.
+    pub fn draw(self, rng: &mut SeededRng) -> f64 {
+        match self {
+            Prior::Uniform => 2.0 * rng.next_open01() - 1.0,
+            Prior::Normal => rng.next_normal(),
+        }
+    }
+
     /// `count` draws, in order from `rng` (so a seed gives the same z everywhere).
     pub fn sample(self, rng: &mut SeededRng, count: usize) -> Vec<f32> {
-        (0..count)
-            .map(|_| match self {
-                Prior::Uniform => (2.0 * rng.next_open01() - 1.0) as f32,
-                Prior::Normal => rng.next_normal() as f32,
-            })
-            .collect()
+        (0..count).map(|_| self.draw(rng) as f32).collect()
     }
 
     /// The prior's density at `z` (one coordinate).

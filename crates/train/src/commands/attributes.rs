@@ -10,8 +10,14 @@ use crate::eval;
 
 pub fn run(args: AttributesArgs, device: DeviceArg, seed: u64) -> Result<()> {
     let (device, _) = open_device(device)?;
-    let (export, train_set) =
-        export_and_data(&args.weights, &args.data, Split::Train, seed, &device)?;
+    let (export, train_set) = export_and_data(
+        &args.weights,
+        &args.data,
+        Split::Train,
+        seed,
+        &device,
+        "give attribute vectors",
+    )?;
     let attributes = train_set.attributes.as_ref().with_context(|| {
         format!(
             "{} has no attribute file, so there are no attribute vectors to compute",

@@ -13,7 +13,14 @@ pub fn run(args: EvalArgs, device: DeviceArg, seed: u64) -> Result<()> {
         HeldOutArg::Validation => Split::Validation,
         HeldOutArg::Test => Split::Test,
     };
-    let (export, val) = export_and_data(&args.weights, &args.data, split, seed, &device)?;
+    let (export, val) = export_and_data(
+        &args.weights,
+        &args.data,
+        split,
+        seed,
+        &device,
+        "be evaluated",
+    )?;
     let report = eval::run(&export, &val, &args.out, &device)?;
     if let Some(quality) = &report.quality {
         let mut manifest = export.manifest.clone();

@@ -1,6 +1,8 @@
-//! `latentlab export`: a copy of an export for the page, with encoded held-out points.
+//! `latentlab export`: a copy of an export for the page, with encoded held-out points
+//! (an autoencoder's) or with none (a GAN's generator, which has no encoder).
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Context, Result, bail, ensure};
+use latentlab_model::ExportedModel;
 use latentlab_model::weights::{POINTS_FILE, Points, PointsInfo, WEIGHTS_FILE, points_bytes};
 
 use super::{data_of, open_device, write_manifest};
@@ -13,19 +15,27 @@ pub fn run(args: ExportArgs, device: DeviceArg, seed: u64) -> Result<()> {
     let (device, _) = open_device(device)?;
     let export = files::read_export(weights, &device)?;
     let mut manifest = export.manifest.clone();
-    let count = args
-        .points
-        .unwrap_or(if manifest.latent_dim <= 3 { 3000 } else { 500 });
+    let count = match (&export.model, args.points) {
+        (ExportedModel::Generator(_), Some(n)) if n > 0 => bail!(
+            "{}: {} is a GAN's generator; it has no encoder to make points (omit --points)",
+            weights.display(),
+            manifest.name
+        ),
+        (ExportedModel::Generator(_), _) => 0,
+        (ExportedModel::Autoencoder(_), n) => {
+            n.unwrap_or(if manifest.latent_dim <= 3 { 3000 } else { 500 })
+        }
+    };
     let weights_bytes = std::fs::read(weights.join(WEIGHTS_FILE))
         .with_context(|| format!("cannot read {}", weights.join(WEIGHTS_FILE).display()))?;
     ensure!(out != weights, "--out must differ from --weights");
     files::write_atomic(&out.join(WEIGHTS_FILE), &weights_bytes)?;
     manifest.points = None;
-    if count > 0 {
+    if let (ExportedModel::Autoencoder(model), true) = (&export.model, count > 0) {
         let mut limited = args.data.clone();
         limited.limit = Some(args.data.limit.map_or(count, |l| l.min(count)));
-        let val = data_of(&export, &limited, Split::Validation, seed)?;
-        let posteriors = eval::encode_posteriors(&export.model, &val, &device)?;
+        let val = data_of(&manifest, &limited, Split::Validation, seed)?;
+        let posteriors = eval::encode_posteriors(model, &val, &device)?;
         let variational = posteriors.log_vars.is_some();
         let bytes = points_bytes(
             &Points {

@@ -13,13 +13,12 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Result, ensure};
-use latentlab_model::ModelSpec;
 use latentlab_model::burn::prelude::Device;
-use latentlab_model::weights::{DatasetInfo, LoadedExport, MANIFEST_FILE, Manifest};
+use latentlab_model::weights::{DatasetInfo, MANIFEST_FILE, Manifest};
 
 use crate::cli::{Cli, Command, DataArgs, DeviceArg};
 use crate::data::{self, Dataset, Split, SplitRule};
-use crate::files;
+use crate::files::{self, AutoencoderExport};
 
 /// Runs the command `cli` names.
 pub fn run(cli: Cli) -> Result<()> {
@@ -78,11 +77,11 @@ pub(crate) fn data_root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("../shared/data"))
 }
 
-/// Loads `splits` of the data for a model reading `spec`'s images.
+/// Loads `splits` of the data as `shape` (`[channels, height, width]`) images.
 fn load_data(
     args: &DataArgs,
     dataset: &str,
-    spec: &ModelSpec,
+    shape: [usize; 3],
     splits: &[Split],
     seed: u64,
 ) -> Result<Vec<Dataset>> {
@@ -96,7 +95,7 @@ fn load_data(
         seed,
     };
     let progress = std::io::stderr().is_terminal();
-    let loaded = data::load(&path, splits, rule, spec.image_shape(), dataset, progress)?;
+    let loaded = data::load(&path, splits, rule, shape, dataset, progress)?;
     loaded
         .into_iter()
         .zip(splits)
@@ -119,14 +118,14 @@ fn dataset_info(data: &Dataset) -> DatasetInfo {
     }
 }
 
-/// `split` of the data `export` was trained on (`--data`, or the default folder for
-/// the manifest's dataset).
-fn data_of(export: &LoadedExport, data: &DataArgs, split: Split, seed: u64) -> Result<Dataset> {
-    let dataset = match export.manifest.dataset.name.as_str() {
+/// `split` of the data the export of `manifest` was trained on (`--data`, or the
+/// default folder for the manifest's dataset).
+fn data_of(manifest: &Manifest, data: &DataArgs, split: Split, seed: u64) -> Result<Dataset> {
+    let dataset = match manifest.dataset.name.as_str() {
         "folder" => "<your image folder: pass --data>",
         other => other,
     };
-    let mut loaded = load_data(data, dataset, &export.manifest.model, &[split], seed)?;
+    let mut loaded = load_data(data, dataset, manifest.image_shape(), &[split], seed)?;
     Ok(loaded.remove(0))
 }
 
@@ -137,15 +136,17 @@ fn write_manifest(weights: &Path, manifest: &Manifest) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// An export and `split` of the data it was trained on.
+/// An autoencoder's export (see [`files::read_autoencoder`] for `what`) and `split` of
+/// the data it was trained on.
 fn export_and_data(
     weights: &Path,
     data: &DataArgs,
     split: Split,
     seed: u64,
     device: &Device,
-) -> Result<(LoadedExport, Dataset)> {
-    let export = files::read_export(weights, device)?;
-    let data = data_of(&export, data, split, seed)?;
+    what: &str,
+) -> Result<(AutoencoderExport, Dataset)> {
+    let export = files::read_autoencoder(weights, device, what)?;
+    let data = data_of(&export.manifest, data, split, seed)?;
     Ok((export, data))
 }

@@ -1,9 +1,13 @@
-//! `latentlab project`: labelled images as vectors (raw pixels, and an export's
-//! posterior means when `--weights` is given), projected to 3-D (or 2-D) by PCA and
-//! t-SNE, with how well the classes separate in every space: "similar data have
-//! similar distributions", measured.
+//! `latentlab project`: labelled images as vectors (raw pixels; an export's posterior
+//! means with `--weights`; an ImageNet-pretrained CNN's features with `--cnn`),
+//! projected to 3-D (or 2-D) by PCA and t-SNE, with how well the classes separate in
+//! every space: "similar data have similar distributions", measured.
+
+use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
+use latentlab_model::burn::prelude::*;
+use latentlab_model::efficientnet::{EfficientNetLite0, FEATURES, INPUT_SIDE};
 use latentlab_model::latent::SeededRng;
 use latentlab_model::projections::{
     FeatureSpace, PROJECTIONS_FILE, PROJECTIONS_FORMAT, PROJECTIONS_VERSION, Projection,
@@ -16,7 +20,7 @@ use super::open_device;
 use crate::cli::{DeviceArg, ProjectArgs};
 use crate::data::{self, Dataset, Format, Split, SplitRule, shuffled};
 use crate::plot::{Panel, Range, scatter};
-use crate::sample::write_png;
+use crate::sample::{to_vec, write_png};
 use crate::{eval, files};
 
 /// Neighbours of the agreement figures.
@@ -29,7 +33,7 @@ pub fn run(args: ProjectArgs, device: DeviceArg, seed: u64) -> Result<()> {
     let export = args
         .weights
         .as_ref()
-        .map(|w| files::read_export(w, &device))
+        .map(|w| files::read_autoencoder(w, &device, "embed images"))
         .transpose()?;
     let shape = match &export {
         Some(e) => e.manifest.image_shape(),
@@ -45,24 +49,8 @@ pub fn run(args: ProjectArgs, device: DeviceArg, seed: u64) -> Result<()> {
         .data
         .file_name()
         .map_or("data".into(), |n| n.to_string_lossy().to_string());
-    let rule = SplitRule {
-        validation_fraction: 0.1,
-        seed,
-    };
-    // Held-out images where the data has a split, so an encoder is shown images it
-    // did not train on; a folder without one gives its seeded 10%, so take them all.
-    let split = match data::detect_format(&args.data)? {
-        Format::ImageFolder => Split::Train,
-        _ => Split::Validation,
-    };
     eprintln!("reading {}", args.data.display());
-    let mut loaded = data::load(&args.data, &[split], rule, shape, &name, false)?.remove(0);
-    if split == Split::Train && loaded.partitions.is_empty() {
-        // A class-folder dataset: every image (its 10% held out joins back in).
-        let mut held = data::load(&args.data, &[Split::Validation], rule, shape, &name, false)?;
-        loaded = merge(loaded, held.remove(0));
-    }
-    let data = labelled(sample(loaded, args.limit, seed), args.label.as_deref())?;
+    let data = load_labelled(&args, shape, &name, seed)?;
     eprintln!(
         "{} images of {} classes ({})",
         data.len(),
@@ -79,6 +67,18 @@ pub fn run(args: ProjectArgs, device: DeviceArg, seed: u64) -> Result<()> {
             vectors,
             export.manifest.latent_dim,
         ));
+    }
+    if let Some(cnn) = &args.cnn {
+        // The same images (same seeded choice) at the network's size, in colour.
+        let photos = load_labelled(&args, [3, INPUT_SIDE, INPUT_SIDE], &name, seed)?;
+        let started = std::time::Instant::now();
+        let vectors = cnn_features(cnn, &photos, &device)?;
+        eprintln!(
+            "EfficientNet-Lite0 features of {} images in {:.1} s",
+            photos.len(),
+            started.elapsed().as_secs_f64()
+        );
+        spaces.push(("efficientnet-lite0".to_string(), vectors, FEATURES));
     }
     let mut file = ProjectionFile {
         format: PROJECTIONS_FORMAT.into(),
@@ -145,6 +145,48 @@ pub fn run(args: ProjectArgs, device: DeviceArg, seed: u64) -> Result<()> {
     files::write_atomic(&path, file.to_json().as_bytes())?;
     eprintln!("wrote {}", path.display());
     Ok(())
+}
+
+/// The labelled images `args` names at `shape`: held-out images where the data has a
+/// split (so an encoder is shown images it did not train on), every image of a
+/// class-folder dataset; at most `--limit`, a seeded choice, so two shapes give the
+/// same images in the same order.
+fn load_labelled(args: &ProjectArgs, shape: [usize; 3], name: &str, seed: u64) -> Result<Dataset> {
+    let rule = SplitRule {
+        validation_fraction: 0.1,
+        seed,
+    };
+    let split = match data::detect_format(&args.data)? {
+        Format::ImageFolder => Split::Train,
+        _ => Split::Validation,
+    };
+    let mut loaded = data::load(&args.data, &[split], rule, shape, name, false)?.remove(0);
+    if split == Split::Train && loaded.partitions.is_empty() {
+        // A class-folder dataset: every image (its 10% held out joins back in).
+        let mut held = data::load(&args.data, &[Split::Validation], rule, shape, name, false)?;
+        loaded = merge(loaded, held.remove(0));
+    }
+    labelled(sample(loaded, args.limit, seed), args.label.as_deref())
+}
+
+/// EfficientNet-Lite0's 1280-D features of every image (224x224 RGB), one row each.
+fn cnn_features(weights: &Path, photos: &Dataset, device: &Device) -> Result<Vec<f64>> {
+    let bytes =
+        std::fs::read(weights).with_context(|| format!("cannot read {}", weights.display()))?;
+    let net = EfficientNetLite0::from_safetensors(&bytes, device).with_context(|| {
+        format!(
+            "{} is not EfficientNet-Lite0's weights (see docs/data-distributions.md)",
+            weights.display()
+        )
+    })?;
+    let indices: Vec<usize> = (0..photos.len()).collect();
+    let mut features = Vec::with_capacity(photos.len() * FEATURES);
+    for chunk in indices.chunks(16) {
+        let bytes = photos.batch(chunk, device) * 255.0;
+        let rows = to_vec(net.features(EfficientNetLite0::normalise(bytes)))?;
+        features.extend(rows.into_iter().map(f64::from));
+    }
+    Ok(features)
 }
 
 /// Every image's pixels in [0, 1], one row each.

@@ -14,7 +14,7 @@ pub fn run(args: SampleArgs, device: DeviceArg, first_face: u64) -> Result<()> {
     let m = &export.manifest;
     let samples = sample::decode_samples(
         &export.model,
-        m.latent_dim,
+        (m.latent_dim, args.prior.map_or(m.model.prior(), Into::into)),
         first_face,
         args.count,
         args.temperature,

@@ -52,12 +52,16 @@ pub fn run(args: TrainArgs, device: DeviceArg, seed: u64) -> Result<()> {
     if let ZooKind::Gan(config) = model.kind() {
         return run_gan(&args, &config, name, &out, device, &options);
     }
+    ensure!(
+        args.prior.is_none(),
+        "--prior is a GAN's setting; {name} is an autoencoder (its prior is N(0, I))"
+    );
     let spec = spec_of(&args, model)?;
     let (device, device_name) = open_device(device)?;
     let [train_set, val_set]: [Dataset; 2] = load_data(
         &args.data,
         preset.dataset,
-        &spec,
+        spec.image_shape(),
         &[Split::Train, Split::Validation],
         seed,
     )?
@@ -103,6 +107,10 @@ fn run_gan(
         args.kl_warmup == 0.0 && args.latent_dim.is_none() && args.frey_decoder.is_none(),
         "--kl-warmup, --latent-dim and --frey-decoder do not apply to a GAN"
     );
+    let config = match args.prior {
+        Some(prior) => config.clone().with_prior(prior.into()),
+        None => config.clone(),
+    };
     ensure!(
         !options.cosine,
         "GANs train at a constant learning rate (no --schedule cosine)"
@@ -131,7 +139,8 @@ fn run_gan(
     .remove(0)
     .limited(args.data.limit);
     eprintln!(
-        "training {name} on {} images for {} epochs, batch {}, lr {}, on {device_name}; checkpoints at epoch ends",
+        "training {name} ({} prior) on {} images for {} epochs, batch {}, lr {}, on {device_name}; checkpoints at epoch ends",
+        config.prior.name(),
         train_set.len(),
         options.epochs,
         options.batch_size,
@@ -140,7 +149,10 @@ fn run_gan(
     let run = GanRun {
         dir: out,
         name,
-        config,
+        config: &config,
+        dataset: dataset_info(&train_set),
+        device_name,
+        command: std::env::args().collect::<Vec<_>>().join(" "),
     };
     let history = train_gan(&run, &train_set, &device, options)?;
     let last = history.last().context("no epoch ran")?;

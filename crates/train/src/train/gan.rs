@@ -5,7 +5,9 @@
 //! a resumed run is the run that was never stopped. Checkpoints (both networks, both
 //! optimizers, the history) are written at every epoch's end; a kill loses at most
 //! the epoch under way. After each epoch the run folder gets the epoch's sample grid
-//! from a fixed set of z, so progress is visible at a glance.
+//! from a fixed set of z, so progress is visible at a glance, and the run folder's
+//! export (the generator and a manifest naming its prior) is rewritten, so `sample`
+//! and `export` work on a GAN run as on any other.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -19,12 +21,13 @@ use latentlab_model::burn::tensor::activation::sigmoid;
 use latentlab_model::gan::dcgan::{DcganConfig, Discriminator, Generator};
 use latentlab_model::gan::{discriminator_loss, generator_loss};
 use latentlab_model::latent::SeededRng;
+use latentlab_model::weights::{DatasetInfo, GanLosses, Manifest, TrainingSummary, export_bytes};
 use serde::{Deserialize, Serialize};
 
 use super::{TrainOptions, step_seed};
 use crate::checkpoint;
 use crate::data::{Dataset, shuffled};
-use crate::files::write_atomic;
+use crate::files::{write_atomic, write_export};
 use crate::metrics::GanEpochStats;
 use crate::progress::bar;
 use crate::sample::write_grid_png;
@@ -49,11 +52,14 @@ pub struct GanCheckpoint {
     pub history: Vec<GanEpochStats>,
 }
 
-/// What is being trained and where it goes.
+/// What is being trained, where it goes, and what its manifest records.
 pub struct GanRun<'a> {
     pub dir: &'a Path,
     pub name: &'a str,
     pub config: &'a DcganConfig,
+    pub dataset: DatasetInfo,
+    pub device_name: &'a str,
+    pub command: String,
 }
 
 /// Samples shown in each epoch's grid (the same z every epoch).
@@ -154,11 +160,20 @@ fn start(run: &GanRun, options: &TrainOptions, autodiff: &Device) -> Result<Stat
         state.epoch
     );
     ensure!(
-        state.name == run.name && &state.config == run.config,
+        state.name == run.name,
         "{}: the checkpoint is of {}, not {}",
         run.dir.display(),
         state.name,
         run.name
+    );
+    ensure!(
+        &state.config == run.config,
+        "{}: the checkpoint's {} has another config ({} prior, {}-D z, filters {:?}); resume with the flags it was started with",
+        run.dir.display(),
+        state.name,
+        state.config.prior.name(),
+        state.config.latent_dim,
+        state.config.filters
     );
     ensure!(
         state.batch_size == options.batch_size && state.seed == options.seed,
@@ -246,6 +261,33 @@ fn save(run: &GanRun, options: &TrainOptions, state: &State) -> Result<()> {
 fn latents(config: &DcganConfig, rng: &mut SeededRng, count: usize, device: &Device) -> Tensor<2> {
     let values = config.prior.sample(rng, count * config.latent_dim);
     Tensor::from_data(TensorData::new(values, [count, config.latent_dim]), device)
+}
+
+/// The export manifest for the generator after `history`.
+fn manifest_for(run: &GanRun, history: &[GanEpochStats]) -> Manifest {
+    let mut manifest = Manifest::new(run.name, run.config, run.dataset.clone());
+    if let Some(last) = history.last() {
+        let seconds: f64 = history.iter().map(|h| h.seconds).sum();
+        let images: usize = history.iter().map(|h| h.images).sum();
+        manifest.training = Some(TrainingSummary {
+            command: run.command.clone(),
+            device: run.device_name.into(),
+            epochs: last.epoch,
+            images_seen: images as u64,
+            seconds,
+            images_per_second: images as f64 / seconds.max(1e-9),
+            final_loss: None,
+            final_reconstruction: None,
+            final_kl: None,
+            final_gan: Some(GanLosses {
+                discriminator_loss: last.discriminator_loss,
+                generator_loss: last.generator_loss,
+                d_real: last.d_real,
+                d_fake: last.d_fake,
+            }),
+        });
+    }
+    manifest
 }
 
 fn scalar(t: Tensor<1>) -> f64 {
@@ -379,9 +421,10 @@ pub fn train_gan(
             stats.images_per_second
         );
         state.history.push(stats);
-        let samples: Vec<f32> = state
-            .generator
-            .valid()
+        let generator = state.generator.valid();
+        let (manifest, weights) = export_bytes(&generator, manifest_for(run, &state.history))?;
+        write_export(run.dir, &manifest, &weights)?;
+        let samples: Vec<f32> = generator
             .forward(fixed.clone())
             .into_data()
             .try_to_vec()

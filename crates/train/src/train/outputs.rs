@@ -3,6 +3,7 @@
 
 use anyhow::Result;
 use latentlab_model::burn::prelude::*;
+use latentlab_model::gan::Prior;
 use latentlab_model::loss::objective_loss;
 use latentlab_model::weights::{Manifest, TrainingSummary, export_bytes};
 use latentlab_model::{Autoencoder, ModelSpec};
@@ -53,9 +54,10 @@ pub fn manifest_for(run: &Run, history: &[EpochStats]) -> Manifest {
             images_seen: images as u64,
             seconds,
             images_per_second: images as f64 / seconds.max(1e-9),
-            final_loss: last.loss,
-            final_reconstruction: last.reconstruction,
-            final_kl: last.kl,
+            final_loss: Some(last.loss),
+            final_reconstruction: Some(last.reconstruction),
+            final_kl: Some(last.kl),
+            final_gan: None,
         });
     }
     manifest
@@ -78,7 +80,14 @@ pub(super) fn write_epoch_outputs(
         metrics::to_jsonl(history).as_bytes(),
     )?;
     let grids = run.dir.join("epochs");
-    let samples = sample::decode_samples(model, run.spec.latent_dim(), 0, 64, 1.0, device)?;
+    let samples = sample::decode_samples(
+        model,
+        (run.spec.latent_dim(), Prior::Normal),
+        0,
+        64,
+        1.0,
+        device,
+    )?;
     sample::write_grid_png(
         &grids.join(format!("epoch-{epoch:03}-samples.png")),
         &samples.pixels,
