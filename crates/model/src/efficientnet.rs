@@ -55,8 +55,12 @@ impl FoldedConv {
             let total = ((out - 1) * self.stride + self.kernel).saturating_sub(size);
             (total / 2, total - total / 2)
         };
-        let options =
-            ConvOptions::new_with_padding([self.stride; 2], [pads(h), pads(w)], [1, 1], self.groups);
+        let options = ConvOptions::new_with_padding(
+            [self.stride; 2],
+            [pads(h), pads(w)],
+            [1, 1],
+            self.groups,
+        );
         let y = conv2d(x, self.weight.clone(), Some(self.bias.clone()), options);
         if relu6 { y.clamp(0.0, 6.0) } else { y }
     }
@@ -139,7 +143,8 @@ impl Source<'_> {
         stride: usize,
         groups: usize,
     ) -> Result<FoldedConv, WeightsError> {
-        let mut weight = self.floats(&format!("{conv}.weight"), &[out, per_group, kernel, kernel])?;
+        let mut weight =
+            self.floats(&format!("{conv}.weight"), &[out, per_group, kernel, kernel])?;
         let part = |p: &str| self.floats(&format!("{bn}.{p}"), &[out]);
         let (gamma, beta, mean, var) = (
             part("weight")?,
@@ -197,7 +202,13 @@ impl EfficientNetLite0 {
                         stride,
                         hidden,
                     )?,
-                    project: src.conv(&name("_project_conv"), &name("_bn2"), [output, hidden, 1], 1, 1)?,
+                    project: src.conv(
+                        &name("_project_conv"),
+                        &name("_bn2"),
+                        [output, hidden, 1],
+                        1,
+                        1,
+                    )?,
                     residual: stride == 1 && inp == output,
                 });
             }
@@ -242,7 +253,9 @@ impl EfficientNetLite0 {
         }
         let x = self.head.forward(x, true);
         let [batch, channels, h, w] = x.dims();
-        x.reshape([batch, channels, h * w]).mean_dim(2).reshape([batch, channels])
+        x.reshape([batch, channels, h * w])
+            .mean_dim(2)
+            .reshape([batch, channels])
     }
 
     /// Features to ImageNet logits `[batch, 1000]`.
@@ -322,7 +335,10 @@ mod tests {
                 groups: 1,
             };
             let out = conv.forward(Tensor::ones([1, 1, size, size], &device), false);
-            assert_eq!(out.dims(), [1, 1, size.div_ceil(stride), size.div_ceil(stride)]);
+            assert_eq!(
+                out.dims(),
+                [1, 1, size.div_ceil(stride), size.div_ceil(stride)]
+            );
         }
     }
 }

@@ -184,7 +184,6 @@ impl Decoder for ExportedModel {
 }
 
 impl ExportedModel {
-
     /// The autoencoder, for what needs an encoder; `None` for a generator.
     pub fn autoencoder(&self) -> Option<&Autoencoder> {
         match self {

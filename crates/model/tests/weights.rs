@@ -1,14 +1,14 @@
 //! Weights round trip and the errors for files that are not valid for the model.
 
 use latentlab_model::burn::prelude::*;
-use latentlab_model::weights::{DatasetInfo, Manifest, WeightsError, export_bytes, load_export};
-use latentlab_model::weights::{Points, PointsInfo, load_points, points_bytes};
 use latentlab_model::gan::Prior;
 use latentlab_model::gan::dcgan::DcganConfig;
 use latentlab_model::latent::prior_latents;
+use latentlab_model::weights::{DatasetInfo, Manifest, WeightsError, export_bytes, load_export};
+use latentlab_model::weights::{Points, PointsInfo, load_points, points_bytes};
 use latentlab_model::{
-    Autoencoder, ConvConfig, Decoder, ModelSpec, Objective, Reconstruction,
-    latent::normal_latents, latent_batch,
+    Autoencoder, ConvConfig, Decoder, ModelSpec, Objective, Reconstruction, latent::normal_latents,
+    latent_batch,
 };
 
 fn conv(side: usize, filters: Vec<usize>, latent: usize) -> ModelSpec {
@@ -339,7 +339,10 @@ fn a_generator_export_round_trips_names_its_prior_and_has_no_encoder() {
         .unwrap();
     assert_eq!(decoded, pixels);
     let err = loaded.autoencoder("encode images").unwrap_err();
-    assert!(err.to_string().contains("tiny-gan is a GAN's generator"), "{err}");
+    assert!(
+        err.to_string().contains("tiny-gan is a GAN's generator"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -4,8 +4,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use latentlab_model::burn::prelude::*;
-use latentlab_model::grid::{RgbaGrid, tile_rgba};
 use latentlab_model::gan::Prior;
+use latentlab_model::grid::{RgbaGrid, tile_rgba};
 use latentlab_model::latent::prior_latents;
 use latentlab_model::{Autoencoder, Decoder, latent_batch};
 use serde::Serialize;

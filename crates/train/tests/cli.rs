@@ -972,7 +972,9 @@ fn a_short_gan_run_draws_varied_samples_and_resumes_exactly() {
         "--out",
         s(&shipped),
     ]));
-    assert!(shipped.join("model.safetensors").exists() && !shipped.join("points.safetensors").exists());
+    assert!(
+        shipped.join("model.safetensors").exists() && !shipped.join("points.safetensors").exists()
+    );
     let points = latentlab(&[
         "export",
         "--weights",

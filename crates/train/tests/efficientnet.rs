@@ -44,9 +44,11 @@ fn the_port_matches_the_reference_features_and_classes() {
     let root = data_root();
     let dir = root.join("efficientnet-lite0");
     let device = Device::flex();
-    let net =
-        EfficientNetLite0::from_safetensors(&read(&dir.join("efficientnet_lite0_f16.safetensors")), &device)
-            .unwrap();
+    let net = EfficientNetLite0::from_safetensors(
+        &read(&dir.join("efficientnet_lite0_f16.safetensors")),
+        &device,
+    )
+    .unwrap();
     let reference: serde_json::Value =
         serde_json::from_slice(&read(&dir.join("reference_outputs.json"))).unwrap();
     let cases = reference["cases"].as_array().unwrap();
@@ -62,8 +64,14 @@ fn the_port_matches_the_reference_features_and_classes() {
         let expected_l2 = case["feature_l2"].as_f64().unwrap() as f32;
         let expected_mean = case["feature_mean"].as_f64().unwrap() as f32;
         // JPEG decoders differ by a level here and there, and the weights are f16.
-        assert!((l2 - expected_l2).abs() < 0.01 * expected_l2, "{file}: |f| {l2} vs {expected_l2}");
-        assert!((mean - expected_mean).abs() < 0.01 * expected_mean, "{file}: mean {mean} vs {expected_mean}");
+        assert!(
+            (l2 - expected_l2).abs() < 0.01 * expected_l2,
+            "{file}: |f| {l2} vs {expected_l2}"
+        );
+        assert!(
+            (mean - expected_mean).abs() < 0.01 * expected_mean,
+            "{file}: mean {mean} vs {expected_mean}"
+        );
         let first8: Vec<f32> = case["feature_first8"]
             .as_array()
             .unwrap()
@@ -71,7 +79,10 @@ fn the_port_matches_the_reference_features_and_classes() {
             .map(|v| v.as_f64().unwrap() as f32)
             .collect();
         for (i, (&got, &want)) in features.iter().zip(&first8).enumerate() {
-            assert!((got - want).abs() < 0.02 + 0.02 * want.abs(), "{file}: feature {i}: {got} vs {want}");
+            assert!(
+                (got - want).abs() < 0.02 + 0.02 * want.abs(),
+                "{file}: feature {i}: {got} vs {want}"
+            );
         }
         let mut order: Vec<usize> = (0..logits.len()).collect();
         order.sort_by(|&a, &b| logits[b].total_cmp(&logits[a]));
@@ -82,8 +93,15 @@ fn the_port_matches_the_reference_features_and_classes() {
             .map(|v| v.as_u64().unwrap() as usize)
             .collect();
         assert_eq!(order[0], expected_top[0], "{file}: top class");
-        let shared = order[..5].iter().filter(|c| expected_top.contains(c)).count();
-        assert!(shared >= 4, "{file}: top 5 {:?} vs {expected_top:?}", &order[..5]);
+        let shared = order[..5]
+            .iter()
+            .filter(|c| expected_top.contains(c))
+            .count();
+        assert!(
+            shared >= 4,
+            "{file}: top 5 {:?} vs {expected_top:?}",
+            &order[..5]
+        );
     }
 }
 
@@ -96,7 +114,8 @@ fn a_file_that_is_not_the_network_is_refused_by_name() {
     let other = safetensors::serialize(
         [(
             "encoder.weight",
-            safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![1], &[0u8; 4]).unwrap(),
+            safetensors::tensor::TensorView::new(safetensors::Dtype::F32, vec![1], &[0u8; 4])
+                .unwrap(),
         )],
         None,
     )

@@ -114,14 +114,22 @@ pub fn gan_page() -> Html {
     let view = &app.view;
     let gan = app.engine(Slot::Gan);
     let vae = app.engine(Slot::Faces);
-    let trained = gan.as_ref().map_or(Prior::Normal, |e| e.manifest.model.prior());
+    let trained = gan
+        .as_ref()
+        .map_or(Prior::Normal, |e| e.manifest.model.prior());
     let prior = view.gan_prior.unwrap_or(trained);
     let dim = gan.as_ref().map_or(0, |e| e.manifest.latent_dim);
     let temperature = f64::from(view.temperature);
     let z = use_memo(
         (view.seed, prior, dim, view.temperature),
         |&(seed, prior, dim, temperature)| {
-            prior_latents(prior, seed, GRID_FACES as usize, dim, f64::from(temperature))
+            prior_latents(
+                prior,
+                seed,
+                GRID_FACES as usize,
+                dim,
+                f64::from(temperature),
+            )
         },
     );
     {
@@ -250,9 +258,9 @@ pub fn gan_page() -> Html {
             </>
         },
     };
-    let (training, latent) = gan
-        .as_ref()
-        .map_or((None, 0), |g| (g.manifest.training.clone(), g.manifest.latent_dim));
+    let (training, latent) = gan.as_ref().map_or((None, 0), |g| {
+        (g.manifest.training.clone(), g.manifest.latent_dim)
+    });
     html! {
         <section class="activity" aria-labelledby="gan-title">
             <h2 id="gan-title">{"Faces from a GAN"}</h2>

@@ -175,7 +175,7 @@ fn cnn_features(weights: &Path, photos: &Dataset, device: &Device) -> Result<Vec
         std::fs::read(weights).with_context(|| format!("cannot read {}", weights.display()))?;
     let net = EfficientNetLite0::from_safetensors(&bytes, device).with_context(|| {
         format!(
-            "{} is not EfficientNet-Lite0's weights (see docs/data-distributions.md)",
+            "{} is not EfficientNet-Lite0's weights (efficientnet_lite0_f16.safetensors, see the README's project section)",
             weights.display()
         )
     })?;
