@@ -57,8 +57,12 @@ fn the_port_matches_the_reference_features_and_classes() {
         let file = case["file"].as_str().unwrap();
         let x = EfficientNetLite0::normalise(photo(&root.join(file), &device));
         let features = net.features(x);
-        let logits: Vec<f32> = net.logits(features.clone()).into_data().to_vec().unwrap();
-        let features: Vec<f32> = features.into_data().to_vec().unwrap();
+        let logits: Vec<f32> = net
+            .logits(features.clone())
+            .into_data()
+            .try_to_vec::<f32>()
+            .unwrap();
+        let features: Vec<f32> = features.into_data().try_to_vec::<f32>().unwrap();
         let l2 = features.iter().map(|v| v * v).sum::<f32>().sqrt();
         let mean = features.iter().sum::<f32>() / features.len() as f32;
         let expected_l2 = case["feature_l2"].as_f64().unwrap() as f32;
