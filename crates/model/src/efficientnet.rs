@@ -326,7 +326,7 @@ mod tests {
     #[test]
     fn same_padding_keeps_ceil_of_input_over_stride() {
         let device = Device::flex();
-        for (size, kernel, stride) in [(224, 3, 2), (28, 5, 2), (14, 5, 1), (7, 3, 1)] {
+        for (size, kernel, stride) in [(224usize, 3, 2), (28, 5, 2), (14, 5, 1), (7, 3, 1)] {
             let conv = FoldedConv {
                 weight: Tensor::ones([1, 1, kernel, kernel], &device),
                 bias: Tensor::zeros([1], &device),

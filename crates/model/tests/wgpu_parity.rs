@@ -45,9 +45,8 @@ mod parity {
             };
             let (manifest, weights) =
                 export_bytes(&model, Manifest::new(name, &config, dataset)).unwrap();
-            let on_gpu = load_export(manifest.to_json().as_bytes(), &weights, &gpu)
-                .unwrap()
-                .model;
+            let loaded = load_export(manifest.to_json().as_bytes(), &weights, &gpu).unwrap();
+            let on_gpu = loaded.autoencoder("encode images").unwrap();
 
             let dim = config.latent_dim();
             let z = normal_latents(11, 4, dim, 1.0);

@@ -4,6 +4,7 @@
 
 use std::path::Path;
 
+use latentlab_model::Decoder;
 use latentlab_model::burn::prelude::Device;
 use latentlab_model::weights::{MANIFEST_FILE, WEIGHTS_FILE, load_export, load_points};
 
