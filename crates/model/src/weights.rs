@@ -84,6 +84,33 @@ pub struct TrainingSummary {
     pub final_gan: Option<GanLosses>,
 }
 
+impl TrainingSummary {
+    /// `epochs` epochs of `(seconds, images)` each, summed; the final figures are left
+    /// empty for the caller (an autoencoder's losses or a GAN's).
+    pub fn timed(
+        command: String,
+        device: String,
+        epochs: usize,
+        per_epoch: impl IntoIterator<Item = (f64, usize)>,
+    ) -> Self {
+        let (seconds, images) = per_epoch
+            .into_iter()
+            .fold((0.0, 0usize), |(s, n), (es, en)| (s + es, n + en));
+        Self {
+            command,
+            device,
+            epochs,
+            images_seen: images as u64,
+            seconds,
+            images_per_second: images as f64 / seconds.max(1e-9),
+            final_loss: None,
+            final_reconstruction: None,
+            final_kl: None,
+            final_gan: None,
+        }
+    }
+}
+
 /// Epoch means of a GAN's training figures.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct GanLosses {

@@ -7,6 +7,7 @@ use std::rc::Rc;
 use latentlab_model::gan::Prior;
 use latentlab_model::grid::{RgbaGrid, tile_rgba};
 use latentlab_model::latent::{interpolate, prior_latent, prior_latents};
+use latentlab_model::view::density_histogram;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
@@ -31,16 +32,13 @@ fn draw_z_histogram(canvas: &HtmlCanvasElement, z: &[f32], prior: Prior) {
         return;
     };
     const BINS: usize = 40;
-    let range = (-3.5, 3.5);
-    let values: Vec<f64> = z.iter().map(|&v| f64::from(v)).collect();
-    let width = (range.1 - range.0) / BINS as f64;
-    let counts = latentlab_sampling::fit::histogram(&values, range, BINS);
-    let density: Vec<f64> = counts
-        .iter()
-        .map(|&c| c as f64 / (values.len().max(1) as f64 * width))
+    const RANGE: (f32, f32) = (-3.5, 3.5);
+    let density: Vec<f64> = density_histogram(z.iter().copied(), RANGE, BINS)
+        .into_iter()
+        .map(f64::from)
         .collect();
     let axes = Axes {
-        x: range,
+        x: (f64::from(RANGE.0), f64::from(RANGE.1)),
         y: (0.0, 0.7),
         rect: (20.0, 12.0, 290.0, 110.0),
     };

@@ -267,24 +267,19 @@ fn latents(config: &DcganConfig, rng: &mut SeededRng, count: usize, device: &Dev
 fn manifest_for(run: &GanRun, history: &[GanEpochStats]) -> Manifest {
     let mut manifest = Manifest::new(run.name, run.config, run.dataset.clone());
     if let Some(last) = history.last() {
-        let seconds: f64 = history.iter().map(|h| h.seconds).sum();
-        let images: usize = history.iter().map(|h| h.images).sum();
         manifest.training = Some(TrainingSummary {
-            command: run.command.clone(),
-            device: run.device_name.into(),
-            epochs: last.epoch,
-            images_seen: images as u64,
-            seconds,
-            images_per_second: images as f64 / seconds.max(1e-9),
-            final_loss: None,
-            final_reconstruction: None,
-            final_kl: None,
             final_gan: Some(GanLosses {
                 discriminator_loss: last.discriminator_loss,
                 generator_loss: last.generator_loss,
                 d_real: last.d_real,
                 d_fake: last.d_fake,
             }),
+            ..TrainingSummary::timed(
+                run.command.clone(),
+                run.device_name.into(),
+                last.epoch,
+                history.iter().map(|h| (h.seconds, h.images)),
+            )
         });
     }
     manifest

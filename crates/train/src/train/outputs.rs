@@ -45,19 +45,16 @@ pub fn evaluate(
 pub fn manifest_for(run: &Run, history: &[EpochStats]) -> Manifest {
     let mut manifest = Manifest::new(run.name, run.spec, run.dataset.clone());
     if let Some(last) = history.last() {
-        let seconds: f64 = history.iter().map(|h| h.seconds).sum();
-        let images: usize = history.iter().map(|h| h.images).sum();
         manifest.training = Some(TrainingSummary {
-            command: run.command.clone(),
-            device: run.device_name.into(),
-            epochs: last.epoch,
-            images_seen: images as u64,
-            seconds,
-            images_per_second: images as f64 / seconds.max(1e-9),
             final_loss: Some(last.loss),
             final_reconstruction: Some(last.reconstruction),
             final_kl: Some(last.kl),
-            final_gan: None,
+            ..TrainingSummary::timed(
+                run.command.clone(),
+                run.device_name.into(),
+                last.epoch,
+                history.iter().map(|h| (h.seconds, h.images)),
+            )
         });
     }
     manifest
