@@ -70,6 +70,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "1")))
     parser.add_argument("--no-before", action="store_true",
                         help="skip latentlab with burn's reference ops (the 'before' column)")
+    parser.add_argument("--baseline", metavar="BINARY",
+                        help="an earlier latentlab build to time in the same run (its own column)")
     parser.add_argument("models", nargs="*", default=MODELS)
     args = parser.parse_args()
     for model in args.models:
@@ -78,8 +80,8 @@ def main():
     threads = str(args.threads)
     env = dict(os.environ, RAYON_NUM_THREADS=threads, OMP_NUM_THREADS=threads,
                MKL_NUM_THREADS=threads)
-    results = {m: {"ours": [], "before": [], "torch": [], "ours_rss": [], "torch_rss": []}
-               for m in args.models}
+    results = {m: {"ours": [], "before": [], "baseline": [], "torch": [], "ours_rss": [],
+                   "torch_rss": []} for m in args.models}
     torch_version = "?"
     for round_index in range(args.rounds):
         for model in args.models:
@@ -89,6 +91,9 @@ def main():
             if not args.no_before:
                 rate, _ = latentlab_rate(args.latentlab, model, STEPS[model], env, True)
                 results[model]["before"].append(rate)
+            if args.baseline:
+                rate, _ = latentlab_rate(args.baseline, model, STEPS[model], env)
+                results[model]["baseline"].append(rate)
             rate, rss, torch_version = torch_rate(model, STEPS[model], args.threads, env)
             results[model]["torch"].append(rate)
             results[model]["torch_rss"].append(rss)
@@ -97,14 +102,17 @@ def main():
                   f"PyTorch {r['torch'][-1]:.0f}/s", file=sys.stderr)
     print(f"\n{datetime.date.today()}, {cpu_name()}, {args.threads} threads each, "
           f"PyTorch {torch_version}, median of {args.rounds} round(s)\n")
-    print("| model | steps | latentlab img/s | before (burn ops) img/s | PyTorch img/s | ratio | "
-          "target | latentlab peak RSS | PyTorch peak RSS | RSS ratio |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    baseline = " baseline img/s |" if args.baseline else ""
+    print(f"| model | steps | latentlab img/s | before (burn ops) img/s |{baseline} PyTorch img/s | "
+          "ratio | target | latentlab peak RSS | PyTorch peak RSS | RSS ratio |")
+    print("| --- " * (11 if args.baseline else 10) + "|")
     for model in args.models:
         r = results[model]
         ours, theirs = statistics.median(r["ours"]), statistics.median(r["torch"])
         ours_rss, theirs_rss = max(r["ours_rss"]), max(r["torch_rss"])
         before = f"{statistics.median(r['before']):.0f}" if r["before"] else "-"
+        if args.baseline:
+            before += f" | {statistics.median(r['baseline']):.0f}"
         print(f"| {model} | {STEPS[model]} | {ours:.0f} | {before} | {theirs:.0f} | {ours / theirs:.2f}x | "
               f">= {TARGET[model]}x | {ours_rss:.0f} MiB | {theirs_rss:.0f} MiB | "
               f"{ours_rss / theirs_rss:.2f}x |")

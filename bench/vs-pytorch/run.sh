@@ -6,6 +6,7 @@
 #   bench/vs-pytorch/run.sh                 # every model
 #   bench/vs-pytorch/run.sh celeba-vae      # some models
 #   ROUNDS=3 bench/vs-pytorch/run.sh        # median of 3 alternating rounds
+#   bench/vs-pytorch/run.sh --baseline OLD  # also an earlier latentlab binary, same run
 #
 # The virtual environment (PyTorch from PyPI, about 3 GB with its CUDA wheels) lives
 # under ~/.cache/latentlab/bench-venv and is made on the first run.

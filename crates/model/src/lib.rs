@@ -15,6 +15,8 @@ pub mod grid;
 pub mod latent;
 pub mod loss;
 pub mod objective;
+#[cfg(feature = "autodiff")]
+pub mod optim;
 pub mod palette;
 pub mod projections;
 pub mod quality;

@@ -34,6 +34,9 @@ pub struct Loss {
 /// Per-image mean binary cross-entropy between `targets` in [0, 1] and the decoder's
 /// `logits`, computed from logits (softplus(l) - x l) so it never takes log(0).
 pub fn bce_with_logits_per_image(logits: Tensor<4>, targets: Tensor<4>) -> Tensor<1> {
+    if crate::blocks::fused_on(&logits.device()) {
+        return crate::blocks::bce_logits_per_image(logits, targets);
+    }
     let per_pixel = softplus(logits.clone(), 1.0) - targets * logits;
     mean_per_image(per_pixel)
 }

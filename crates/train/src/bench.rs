@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 use latentlab_model::ModelSpec;
-use latentlab_model::burn::optim::{AdamConfig, GradientsParams};
+use latentlab_model::burn::optim::GradientsParams;
 use latentlab_model::burn::prelude::*;
 use latentlab_model::burn::tensor::Distribution;
 use latentlab_model::loss::objective_loss;
@@ -27,7 +27,7 @@ pub fn images_per_second(
         &device,
     );
     let mut model = spec.init(&device);
-    let mut optimizer = AdamConfig::new().init();
+    let mut optimizer = latentlab_model::optim::adam(0.9);
     let mut started = Instant::now();
     for step in 0..warmup + steps {
         if step == warmup {

@@ -168,6 +168,34 @@ impl Backward<Flex, 1> for ActBackward {
     }
 }
 
+#[derive(Debug)]
+struct BceBackward;
+
+impl Backward<Flex, 2> for BceBackward {
+    /// Logits, targets.
+    type State = (FlexTensor, FlexTensor);
+
+    fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
+        let [node_logits, node_targets] = ops.parents;
+        let dy = values(&grads.consume::<Flex>(&ops.node));
+        let (logits, targets) = ops.state;
+        let shape = logits.shape().to_vec();
+        let (logits, targets) = (values(&logits), values(&targets));
+        let (dlogits, dtargets) = cpu::bce_logits_backward(
+            slice(&logits),
+            slice(&targets),
+            slice(&dy),
+            node_targets.is_some(),
+        );
+        register!(grads, node_logits, tensor(dlogits, shape.clone()));
+        register!(
+            grads,
+            node_targets,
+            tensor(dtargets.expect("asked for"), shape)
+        );
+    }
+}
+
 impl<C: CheckpointStrategy> ConvBlocks for Autodiff<Flex, C> {
     fn fused_conv2d(
         x: Tracked<C>,
@@ -293,6 +321,21 @@ impl<C: CheckpointStrategy> ConvBlocks for Autodiff<Flex, C> {
 
     fn fused_channel_stats(x: Tracked<C>) -> Tracked<C> {
         Autodiff::<Flex, C>::from_inner(Flex::fused_channel_stats(x.into_primitive()))
+    }
+
+    fn fused_bce_logits(logits: Tracked<C>, targets: Tracked<C>) -> Tracked<C> {
+        let prep = BceBackward
+            .prepare::<C>([logits.node(), targets.node()])
+            .compute_bound()
+            .stateful();
+        let (logits, targets) = (logits.into_primitive(), targets.into_primitive());
+        match prep {
+            OpsKind::Tracked(prep) => {
+                let y = Flex::fused_bce_logits(logits.clone(), targets.clone());
+                prep.finish((logits, targets), y)
+            }
+            OpsKind::UnTracked(prep) => prep.finish(Flex::fused_bce_logits(logits, targets)),
+        }
     }
 
     fn fused_act(x: Tracked<C>, slope: f64) -> Tracked<C> {

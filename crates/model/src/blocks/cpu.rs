@@ -340,9 +340,145 @@ fn add_into(mut a: Vec<f32>, b: Vec<f32>) -> Vec<f32> {
     a
 }
 
+/// Convs into at most this many channels at stride 1 (the models' output convs) run
+/// direct: their im2col matrix is `in x 9` rows per pixel for `out` (1 or 3) rows of
+/// gemm work, so building and reading it cost far more than the arithmetic.
+const DIRECT_MAX_OUT: usize = 4;
+
+/// Kernels up to 7x7 (the weight-gradient sums of one (out, in) pair live on the stack).
+fn runs_direct(g: &Geometry, out: usize) -> bool {
+    g.stride == 1 && out <= DIRECT_MAX_OUT && g.kernel <= 7
+}
+
+/// Calls `row(kh, kw, oh, ih, lo, hi)` for every kernel tap and output row `oh` of a
+/// stride-1 conv whose input row `ih = oh + kh - padding` exists: output columns
+/// `lo..hi` read input columns from [`tap_first`] on.
+#[inline]
+fn direct_taps(g: &Geometry, mut row: impl FnMut(usize, usize, usize, usize, usize, usize)) {
+    let k = g.kernel;
+    for kh in 0..k {
+        for kw in 0..k {
+            let (lo, hi) = valid_columns(g, kw);
+            for oh in 0..g.out_height {
+                let ih = (oh + kh) as isize - g.padding as isize;
+                if ih >= 0 && (ih as usize) < g.height && lo < hi {
+                    let ih = ih as usize;
+                    row(kh, kw, oh, ih, lo, hi);
+                }
+            }
+        }
+    }
+}
+
+/// The input column offset of kernel column `kw` at stride 1.
+#[inline]
+fn tap_first(g: &Geometry, kw: usize, lo: usize) -> usize {
+    lo + kw - g.padding
+}
+
+/// [`conv_forward`] at stride 1 into few channels: per image, per (out, in, tap), a
+/// row of `w * x` added onto the output row, in cache the whole time.
+fn conv_forward_direct(
+    x: &[f32],
+    g: &Geometry,
+    weight: &[f32],
+    bias: &[f32],
+    out: usize,
+) -> Vec<f32> {
+    let batch = x.len() / g.image();
+    let (pixels, plane, taps) = (g.pixels(), g.height * g.width, g.kernel * g.kernel);
+    let mut y = vec![0.0f32; batch * out * pixels];
+    let dst = Disjoint(y.as_mut_ptr());
+    for_each(batch, |b| {
+        // SAFETY: image b's output block is written by this task only.
+        let y_b = unsafe { dst.chunk(b, out * pixels) };
+        let x_b = &x[b * g.image()..(b + 1) * g.image()];
+        for (o, y_o) in y_b.chunks_exact_mut(pixels).enumerate() {
+            y_o.fill(bias[o]);
+            for (c, x_c) in x_b.chunks_exact(plane).enumerate() {
+                let w = &weight[(o * g.channels + c) * taps..][..taps];
+                direct_taps(g, |kh, kw, oh, ih, lo, hi| {
+                    let wv = w[kh * g.kernel + kw];
+                    let from = &x_c[ih * g.width + tap_first(g, kw, lo)..][..hi - lo];
+                    let to = &mut y_o[oh * g.out_width + lo..oh * g.out_width + hi];
+                    for (t, &v) in to.iter_mut().zip(from) {
+                        *t += wv * v;
+                    }
+                });
+            }
+        }
+    });
+    y
+}
+
+/// [`conv_backward`] at stride 1 into few channels: the input gradient as the
+/// adjoint rows of [`conv_forward_direct`], the weight gradient as row dot products
+/// accumulated per piece of images (summed in piece order, so runs repeat exactly).
+fn conv_backward_direct(
+    x: &[f32],
+    g: &Geometry,
+    weight: &[f32],
+    out: usize,
+    dy: &[f32],
+    input_grad: bool,
+) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
+    let batch = x.len() / g.image();
+    let (pixels, plane, taps) = (g.pixels(), g.height * g.width, g.kernel * g.kernel);
+    let mut dx = if input_grad {
+        vec![0.0f32; x.len()]
+    } else {
+        Vec::new()
+    };
+    let dst = Disjoint(dx.as_mut_ptr());
+    let dw = over_groups(
+        batch,
+        1,
+        0,
+        || vec![0.0f32; out * g.patch()],
+        |dw, _, b, _| {
+            let x_b = &x[b * g.image()..(b + 1) * g.image()];
+            let dy_b = &dy[b * out * pixels..(b + 1) * out * pixels];
+            // SAFETY: image b's gradient block is written by this worker only.
+            let mut dx_b = input_grad.then(|| unsafe { dst.chunk(b, g.image()) });
+            for (o, dy_o) in dy_b.chunks_exact(pixels).enumerate() {
+                for (c, x_c) in x_b.chunks_exact(plane).enumerate() {
+                    let at = (o * g.channels + c) * taps;
+                    let w = &weight[at..at + taps];
+                    let mut sums = [0.0f32; 49];
+                    let mut dx_c = dx_b.as_mut().map(|d| &mut d[c * plane..(c + 1) * plane]);
+                    direct_taps(g, |kh, kw, oh, ih, lo, hi| {
+                        let tap = kh * g.kernel + kw;
+                        let first = ih * g.width + tap_first(g, kw, lo);
+                        let grads = &dy_o[oh * g.out_width + lo..oh * g.out_width + hi];
+                        let (mut lanes, inputs) = ([0.0f32; 8], &x_c[first..first + hi - lo]);
+                        for (i, (&d, &v)) in grads.iter().zip(inputs).enumerate() {
+                            lanes[i % 8] += d * v;
+                        }
+                        sums[tap] += lanes.iter().sum::<f32>();
+                        if let Some(dx_c) = dx_c.as_mut() {
+                            let wv = w[tap];
+                            for (t, &d) in dx_c[first..first + hi - lo].iter_mut().zip(grads) {
+                                *t += wv * d;
+                            }
+                        }
+                    });
+                    for (acc, s) in dw[at..at + taps].iter_mut().zip(&sums) {
+                        *acc += s;
+                    }
+                }
+            }
+        },
+        add_into,
+    );
+    (input_grad.then_some(dx), dw, channel_sums(dy, out, pixels))
+}
+
 /// Conv forward: `x[batch, g.image()]`, `weight[out, g.patch()]`, `bias[out]` to
 /// `[batch, out, g.pixels()]`.
 pub fn conv_forward(x: &[f32], g: &Geometry, weight: &[f32], bias: &[f32], out: usize) -> Vec<f32> {
+    if runs_direct(g, out) {
+        return conv_forward_direct(x, g, weight, bias, out);
+    }
     let batch = x.len() / g.image();
     let (patch, pixels) = (g.patch(), g.pixels());
     let group = group_size(pixels).min(batch.max(1));
@@ -423,6 +559,9 @@ pub fn conv_backward(
     dy: &[f32],
     input_grad: bool,
 ) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
+    if runs_direct(g, out) {
+        return conv_backward_direct(x, g, weight, out, dy, input_grad);
+    }
     let batch = x.len() / g.image();
     let (patch, pixels) = (g.patch(), g.pixels());
     let group = group_size(pixels).min(batch.max(1));
@@ -923,6 +1062,60 @@ pub fn norm_act_backward(
         }
     });
     (dx, dgamma, dbeta)
+}
+
+/// softplus(l) = ln(1 + e^l), computed so it never overflows.
+#[inline]
+fn softplus(l: f32) -> f32 {
+    l.max(0.0) + (-l.abs()).exp().ln_1p()
+}
+
+/// Per-image mean of `softplus(l) - t l` over `batch` images of `logits` against
+/// `targets`, the images in parallel.
+pub fn bce_logits_forward(logits: &[f32], targets: &[f32], batch: usize) -> Vec<f32> {
+    let pixels = logits.len() / batch.max(1);
+    let mut per_image = vec![0.0f32; batch];
+    let dst = Disjoint(per_image.as_mut_ptr());
+    for_each(batch, |b| {
+        let at = b * pixels..(b + 1) * pixels;
+        let (sum, _) = lane_sum2(&logits[at.clone()], &targets[at], |l, t| {
+            (softplus(l) - t * l, 0.0)
+        });
+        // SAFETY: image b writes only its own value.
+        let value = unsafe { dst.chunk(b, 1) };
+        value[0] = (sum / pixels as f64) as f32;
+    });
+    per_image
+}
+
+/// Gradients of [`bce_logits_forward`] given `dy[batch]`: the logits'
+/// (`dy (sigmoid(l) - t) / pixels`) and, when asked, the targets' (`-dy l / pixels`).
+pub fn bce_logits_backward(
+    logits: &[f32],
+    targets: &[f32],
+    dy: &[f32],
+    targets_grad: bool,
+) -> (Vec<f32>, Option<Vec<f32>>) {
+    let pixels = logits.len() / dy.len().max(1);
+    let mut dlogits = vec![0.0f32; logits.len()];
+    let dst = Disjoint(dlogits.as_mut_ptr());
+    for_each(dy.len(), |b| {
+        let scale = dy[b] / pixels as f32;
+        let at = b * pixels..(b + 1) * pixels;
+        // SAFETY: image b writes only its own gradient block.
+        let out = unsafe { dst.chunk(b, pixels) };
+        for ((o, &l), &t) in out.iter_mut().zip(&logits[at.clone()]).zip(&targets[at]) {
+            *o = scale * (1.0 / (1.0 + (-l).exp()) - t);
+        }
+    });
+    let dtargets = targets_grad.then(|| {
+        logits
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| -dy[i / pixels] * l / pixels as f32)
+            .collect()
+    });
+    (dlogits, dtargets)
 }
 
 /// LeakyReLU in place.

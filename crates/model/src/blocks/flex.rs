@@ -163,10 +163,17 @@ impl ConvBlocks for Flex {
         tensor(y, vec![batch, output])
     }
 
+    fn fused_bce_logits(logits: FlexTensor, targets: FlexTensor) -> FlexTensor {
+        let batch = logits.shape()[0];
+        let (logits, targets) = (values(&logits), values(&targets));
+        let per_image = cpu::bce_logits_forward(slice(&logits), slice(&targets), batch);
+        tensor(per_image, vec![batch])
+    }
+
     fn fused_act(x: FlexTensor, slope: f64) -> FlexTensor {
-        let shape = x.shape().to_vec();
-        let mut y = slice(&values(&x)).to_vec();
-        cpu::act_forward(&mut y, slope as f32);
-        tensor(y, shape)
+        // In place: the buffer is copied only when another tensor shares it.
+        let mut y = FlexTensor::from_data(x.into_data());
+        cpu::act_forward(y.storage_mut::<f32>(), slope as f32);
+        y
     }
 }

@@ -72,6 +72,12 @@ pub trait ConvBlocks: burn::backend::Backend {
 
     /// LeakyReLU (`slope = 0` is ReLU) with a one-pass backward.
     fn fused_act(x: FloatTensor<Self>, slope: f64) -> FloatTensor<Self>;
+
+    /// Per-image mean binary cross-entropy from logits, `softplus(l) - t l` averaged
+    /// over each image of `logits [batch, ...]` against `targets` of the same shape,
+    /// as `[batch]`; one pass forward and one backward.
+    fn fused_bce_logits(logits: FloatTensor<Self>, targets: FloatTensor<Self>)
+    -> FloatTensor<Self>;
 }
 
 static FUSED: AtomicBool = AtomicBool::new(true);
@@ -220,6 +226,15 @@ pub fn norm_act<const D: usize>(norm: &BatchNorm, x: Tensor<D>, slope: f64) -> T
         stats.into_dispatch(),
         norm.epsilon,
         slope,
+    ))
+}
+
+/// Per-image mean BCE from logits on a flex device (callers route other devices to
+/// burn's ops: see `loss::bce_with_logits_per_image`).
+pub fn bce_logits_per_image(logits: Tensor<4>, targets: Tensor<4>) -> Tensor<1> {
+    Tensor::from_dispatch(Dispatch::fused_bce_logits(
+        logits.into_dispatch(),
+        targets.into_dispatch(),
     ))
 }
 

@@ -7,7 +7,7 @@
 
 use burn::module::Module;
 use burn::nn::{Linear, LinearConfig};
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use latentlab_sampling::SeededRng;
 
@@ -169,7 +169,7 @@ impl ToyGan {
 
 fn adam() -> ModuleOptimizer {
     // beta1 = 0.5, the DCGAN paper's: momentum from a moving opponent misleads.
-    AdamConfig::new().with_beta_1(0.5).init()
+    crate::optim::adam(0.5)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail, ensure};
-use latentlab_model::burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use latentlab_model::burn::optim::{GradientsParams, ModuleOptimizer};
 use latentlab_model::burn::prelude::*;
 use latentlab_model::burn::store::{BurnpackStore, ModuleSnapshot};
 use latentlab_model::burn::tensor::Bytes;
@@ -66,7 +66,7 @@ pub struct GanRun<'a> {
 const GRID: usize = 64;
 
 fn adam() -> ModuleOptimizer {
-    AdamConfig::new().with_beta_1(0.5).init()
+    latentlab_model::optim::adam(0.5)
 }
 
 fn module_bytes<M: ModuleSnapshot>(module: &M) -> Result<Vec<u8>> {

@@ -3,8 +3,9 @@
 
 use anyhow::{Result, bail, ensure};
 use latentlab_model::Autoencoder;
-use latentlab_model::burn::optim::{AdamConfig, ModuleOptimizer};
+use latentlab_model::burn::optim::ModuleOptimizer;
 use latentlab_model::burn::prelude::*;
+use latentlab_model::optim::adam;
 
 use super::{Run, TrainOptions};
 use crate::checkpoint::{self, CheckpointState, PartialEpoch};
@@ -29,12 +30,7 @@ pub fn start(
 ) -> Result<Start> {
     let fresh = || {
         autodiff.seed(options.seed);
-        (
-            run.spec.init(autodiff),
-            AdamConfig::new().init(),
-            Vec::new(),
-            None,
-        )
+        (run.spec.init(autodiff), adam(0.9), Vec::new(), None)
     };
     Ok(match (options.resume, existing) {
         (true, Some(state)) => {
@@ -63,8 +59,7 @@ pub fn start(
                     p.batches
                 );
             }
-            let (model, optimizer) =
-                checkpoint::load(run.dir, &state, autodiff, AdamConfig::new().init())?;
+            let (model, optimizer) = checkpoint::load(run.dir, &state, autodiff, adam(0.9))?;
             eprintln!("resuming {} {}", run.dir.display(), state.position());
             (model, optimizer, state.history, state.partial)
         }
