@@ -113,7 +113,7 @@ fn conv2d_forward_and_gradients_match_burn() {
         (3, 3, 5, 9, 9, 3, 1, 1),
         (2, 4, 3, 8, 6, 3, 2, 0),
         (2, 3, 2, 6, 7, 1, 1, 0),
-        // Stride 1 into at most four channels (the output convs) runs direct.
+        // Stride 1 into one channel (the grey output convs) runs direct; into three, gemm.
         (3, 6, 1, 9, 7, 3, 1, 1),
         (1, 4, 3, 5, 8, 3, 1, 1),
         (2, 2, 1, 6, 5, 3, 1, 0),

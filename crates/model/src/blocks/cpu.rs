@@ -340,10 +340,12 @@ fn add_into(mut a: Vec<f32>, b: Vec<f32>) -> Vec<f32> {
     a
 }
 
-/// Convs into at most this many channels at stride 1 (the models' output convs) run
-/// direct: their im2col matrix is `in x 9` rows per pixel for `out` (1 or 3) rows of
-/// gemm work, so building and reading it cost far more than the arithmetic.
-const DIRECT_MAX_OUT: usize = 4;
+/// Convs into at most this many channels at stride 1 (the grey models' output convs)
+/// run direct: their im2col matrix is `in x 9` rows per pixel for one row of gemm
+/// work, so building and reading it cost more than the arithmetic. Measured side by
+/// side (2026-12-05, 2 cores): fashion-vae +6%, but celeba-vae's 64 -> 3 output conv
+/// direct made the whole step 22% slower than im2col + gemm, so 3 channels stay on gemm.
+const DIRECT_MAX_OUT: usize = 1;
 
 /// Kernels up to 7x7 (the weight-gradient sums of one (out, in) pair live on the stack).
 fn runs_direct(g: &Geometry, out: usize) -> bool {
