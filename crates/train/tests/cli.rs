@@ -835,6 +835,57 @@ fn project_writes_pixel_and_encoder_spaces_with_their_separation() {
     // Pixels of ten clothing classes are far from random neighbours (chance is about 0.1).
     assert!(file["spaces"][0]["agreement"].as_f64().unwrap() > 0.4);
 
+    // A pretrained CNN's features tell cars from dogs where raw pixels barely do.
+    let cnn = dataset("efficientnet-lite0").join("efficientnet_lite0_f16.safetensors");
+    let with_cnn = dir.path().join("cars-dogs-cnn");
+    ok(latentlab(&[
+        "project",
+        "--data",
+        s(&photos),
+        "--cnn",
+        s(&cnn),
+        "--out",
+        s(&with_cnn),
+        "--limit",
+        "40",
+        "--iterations",
+        "250",
+        "--perplexity",
+        "8",
+    ]));
+    let file = json(&with_cnn.join("projections.json"));
+    let features = &file["spaces"][1];
+    assert_eq!(features["features"], "efficientnet-lite0");
+    assert_eq!(features["feature_dim"], 1280);
+    let cnn_agreement = features["agreement"].as_f64().unwrap();
+    let pixel_agreement = file["spaces"][0]["agreement"].as_f64().unwrap();
+    assert!(
+        cnn_agreement > 0.9 && cnn_agreement > pixel_agreement,
+        "CNN features {cnn_agreement}, pixels {pixel_agreement}"
+    );
+    assert!(with_cnn.join("efficientnet-lite0-tsne.png").exists());
+
+    // Weights that are not the network's are refused by name.
+    let bogus = dir.path().join("not-a-cnn.safetensors");
+    std::fs::write(&bogus, b"not safetensors").unwrap();
+    let bad = latentlab(&[
+        "project",
+        "--data",
+        s(&photos),
+        "--cnn",
+        s(&bogus),
+        "--out",
+        s(&with_cnn),
+        "--limit",
+        "4",
+    ]);
+    assert!(!bad.status.success());
+    let message = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        message.contains("not-a-cnn.safetensors") && message.contains("EfficientNet-Lite0"),
+        "{message}"
+    );
+
     // Labels from an attribute need an attribute file.
     let bad = latentlab(&[
         "project",
