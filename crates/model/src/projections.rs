@@ -22,7 +22,25 @@ pub struct ProjectionFile {
     /// The k of the agreement figures.
     pub k: usize,
     pub spaces: Vec<FeatureSpace>,
+    /// The images themselves, small, when the folder has them (never shipped in the
+    /// repository: `latentlab project --thumbnails-only` makes them from the data).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thumbnails: Option<Thumbnails>,
 }
+
+/// An atlas of every image in point order: row-major tiles of `side` x `side` pixels,
+/// `columns` to a row.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Thumbnails {
+    pub file: String,
+    pub side: usize,
+    pub columns: usize,
+}
+
+/// The atlas's name in a projections folder.
+pub const THUMBNAILS_FILE: &str = "thumbnails.jpg";
+/// Tiles per atlas row.
+pub const THUMBNAIL_COLUMNS: usize = 32;
 
 /// The images as vectors of one kind.
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -33,6 +51,12 @@ pub struct FeatureSpace {
     /// kNN label agreement in the full feature space.
     pub agreement: f64,
     pub projections: Vec<Projection>,
+    /// The features on their top principal axes, `[count, reduced_dim]` row-major:
+    /// what t-SNE starts from, here so the page can rerun it live.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reduced: Vec<f32>,
+    #[serde(default)]
+    pub reduced_dim: usize,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -71,6 +95,17 @@ impl ProjectionFile {
             ));
         }
         for space in &file.spaces {
+            if space.reduced.len() != file.labels.len() * space.reduced_dim
+                && !space.reduced.is_empty()
+            {
+                return Err(format!(
+                    "{} reduced: {} numbers for {} points in {} dimensions",
+                    space.features,
+                    space.reduced.len(),
+                    file.labels.len(),
+                    space.reduced_dim
+                ));
+            }
             for p in &space.projections {
                 if p.dims == 0 || p.points.len() != file.labels.len() * p.dims {
                     return Err(format!(
@@ -123,7 +158,10 @@ mod tests {
                     explained: vec![0.5, 0.2],
                     perplexity: None,
                 }],
+                reduced: vec![0.0; 3],
+                reduced_dim: 1,
             }],
+            thumbnails: None,
         }
     }
 
@@ -139,6 +177,13 @@ mod tests {
         let error = ProjectionFile::from_json(short.to_json().as_bytes()).unwrap_err();
         assert!(
             error.contains("pixels pca: 5 numbers for 3 points"),
+            "{error}"
+        );
+        let mut ragged = file();
+        ragged.spaces[0].reduced.push(1.0);
+        let error = ProjectionFile::from_json(ragged.to_json().as_bytes()).unwrap_err();
+        assert!(
+            error.contains("pixels reduced: 4 numbers for 3 points in 1 dimensions"),
             "{error}"
         );
         let mut newer = file();

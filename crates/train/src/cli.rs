@@ -284,6 +284,11 @@ pub struct ProjectArgs {
     pub perplexity: f64,
     #[arg(long, default_value_t = 1000)]
     pub iterations: usize,
+    /// Only write the images' atlas (thumbnails.jpg) beside the projections.json
+    /// already in --out, made earlier from the same data, --limit and --seed: how a
+    /// shipped projection gets its pictures without them in the repository.
+    #[arg(long)]
+    pub thumbnails_only: bool,
 }
 
 #[derive(clap::Args)]

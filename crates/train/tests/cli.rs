@@ -809,6 +809,41 @@ fn project_writes_pixel_and_encoder_spaces_with_their_separation() {
         .collect();
     assert_eq!(methods, ["pca", "tsne"]);
     assert!(out.join("pixels-tsne.png").exists() && out.join("pixels-pca.png").exists());
+    // t-SNE's input is there for the page to rerun: 80 points on their top 50 axes.
+    assert_eq!(space["reduced_dim"], 50);
+    assert_eq!(space["reduced"].as_array().unwrap().len(), 80 * 50);
+    // The photos as a 64-pixel atlas, 32 to a row, in point order.
+    assert_eq!(
+        file["thumbnails"],
+        serde_json::json!({"file": "thumbnails.jpg", "side": 64, "columns": 32})
+    );
+    let atlas = image::open(out.join("thumbnails.jpg")).unwrap();
+    assert_eq!((atlas.width(), atlas.height()), (32 * 64, 3 * 64));
+    // --thumbnails-only remakes the atlas for the same images, and refuses others.
+    std::fs::remove_file(out.join("thumbnails.jpg")).unwrap();
+    let again = |limit: &str| {
+        latentlab(&[
+            "project",
+            "--data",
+            s(&photos),
+            "--out",
+            s(&out),
+            "--limit",
+            limit,
+            "--size",
+            "16",
+            "--thumbnails-only",
+        ])
+    };
+    ok(again("80"));
+    assert!(out.join("thumbnails.jpg").exists());
+    let other = again("60");
+    assert!(!other.status.success());
+    let message = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        message.contains("projections.json") && message.contains("not these 60 images"),
+        "{message}"
+    );
 
     // An encoder adds its space: fashion-vae's 2-D means of Fashion-MNIST.
     let fashion = dir.path().join("fashion");

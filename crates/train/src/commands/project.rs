@@ -8,10 +8,11 @@ use std::path::Path;
 use anyhow::{Context, Result, bail, ensure};
 use latentlab_model::burn::prelude::*;
 use latentlab_model::efficientnet::{EfficientNetLite0, FEATURES, INPUT_SIDE};
+use latentlab_model::grid::tile_rgba;
 use latentlab_model::latent::SeededRng;
 use latentlab_model::projections::{
     FeatureSpace, PROJECTIONS_FILE, PROJECTIONS_FORMAT, PROJECTIONS_VERSION, Projection,
-    ProjectionFile,
+    ProjectionFile, THUMBNAIL_COLUMNS, THUMBNAILS_FILE, Thumbnails,
 };
 use latentlab_sampling::projection::tsne::{Tsne, TsneConfig};
 use latentlab_sampling::projection::{knn_label_agreement, pca};
@@ -58,6 +59,9 @@ pub fn run(args: ProjectArgs, device: DeviceArg, seed: u64) -> Result<()> {
         data.classes.join(", ")
     );
 
+    if args.thumbnails_only {
+        return add_thumbnails(&args, &data, &name, seed);
+    }
     let mut spaces = vec![("pixels".to_string(), pixels(&data), data.per_image())];
     if let Some(export) = &export {
         let means = eval::encode_means(&export.model, &data, &device)?;
@@ -88,6 +92,7 @@ pub fn run(args: ProjectArgs, device: DeviceArg, seed: u64) -> Result<()> {
         labels: data.labels.clone(),
         k: K,
         spaces: Vec::new(),
+        thumbnails: None,
     };
     for (features, vectors, dim) in spaces {
         let agreement = knn_label_agreement(&vectors, dim, &data.labels, K);
@@ -139,11 +144,90 @@ pub fn run(args: ProjectArgs, device: DeviceArg, seed: u64) -> Result<()> {
             feature_dim: dim,
             agreement,
             projections,
+            reduced: reduced.iter().map(|&v| v as f32).collect(),
+            reduced_dim,
         });
     }
     let path = args.out.join(PROJECTIONS_FILE);
     files::write_atomic(&path, file.to_json().as_bytes())?;
     eprintln!("wrote {}", path.display());
+    add_thumbnails(&args, &data, &name, seed)
+}
+
+/// Photos as PNG weigh ten times their JPEG; the page only shows them.
+fn write_jpeg(path: &Path, atlas: latentlab_model::grid::RgbaGrid) -> Result<()> {
+    let rgb: Vec<u8> = atlas
+        .pixels
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 90)
+        .encode(
+            &rgb,
+            atlas.width as u32,
+            atlas.height as u32,
+            image::ExtendedColorType::Rgb8,
+        )
+        .context("cannot encode JPEG")?;
+    files::write_atomic(path, &jpeg)
+}
+
+/// Side of a colour photo's thumbnail: 32-pixel photos are too small to tell a
+/// breed or a face on the page. Grey digits keep their own size.
+const PHOTO_THUMBNAIL: usize = 64;
+
+/// Writes the images of `data` as an atlas beside the projections in `--out` and
+/// records it there. The projections must be of these very images: same count, same
+/// labels.
+fn add_thumbnails(args: &ProjectArgs, data: &Dataset, name: &str, seed: u64) -> Result<()> {
+    let folder = &args.out;
+    let path = folder.join(PROJECTIONS_FILE);
+    let bytes = std::fs::read(&path).with_context(|| {
+        format!(
+            "cannot read {} (run `latentlab project` without --thumbnails-only first)",
+            path.display()
+        )
+    })?;
+    let mut file = ProjectionFile::from_json(&bytes)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("{} is not a projections file", path.display()))?;
+    ensure!(
+        file.labels == data.labels && file.classes == data.classes,
+        "{} holds {} points of classes {:?}, not these {} images of {:?}: were the \
+         projections made from other data, --limit or --seed?",
+        path.display(),
+        file.labels.len(),
+        file.classes,
+        data.len(),
+        data.classes
+    );
+    let larger;
+    let data = match data.shape {
+        [3, side, _] if side < PHOTO_THUMBNAIL => {
+            let shape = [3, PHOTO_THUMBNAIL, PHOTO_THUMBNAIL];
+            larger = load_labelled(args, shape, name, seed)?;
+            &larger
+        }
+        _ => data,
+    };
+    let [_, side, width] = data.shape;
+    ensure!(side == width, "thumbnails need square images");
+    let images: Vec<f32> = data.pixels.iter().map(|&p| f32::from(p) / 255.0).collect();
+    let columns = THUMBNAIL_COLUMNS.min(data.len());
+    let atlas = tile_rgba(&images, data.shape, columns, 0);
+    write_jpeg(&folder.join(THUMBNAILS_FILE), atlas)?;
+    file.thumbnails = Some(Thumbnails {
+        file: THUMBNAILS_FILE.into(),
+        side,
+        columns,
+    });
+    files::write_atomic(&path, file.to_json().as_bytes())?;
+    eprintln!(
+        "wrote {} ({} images of {side}x{side})",
+        folder.join(THUMBNAILS_FILE).display(),
+        data.len()
+    );
     Ok(())
 }
 
