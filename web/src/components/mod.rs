@@ -1,6 +1,7 @@
 //! Components several pages (or the shell) use; one per file.
 
 pub mod backend_switch;
+pub mod cloud;
 pub mod current_face;
 pub mod export_loader;
 pub mod image_canvas;
