@@ -17,10 +17,10 @@ cargo clippy -p latentlab-web --target wasm32-unknown-unknown -- -D warnings
 printf '\n== cargo test\n' >&2
 cargo test
 
-printf '\n== trunk build --release\n' >&2
+printf '\n== pictures of the shipped projections, then trunk build --release\n' >&2
+"$ROOT/scripts/projections.sh"
 trunk build --release
 
 printf '\n== browser tests (node --test)\n' >&2
-cargo build --bin latentlab
 export LATENTLAB_BIN="$CARGO_TARGET_DIR/debug/latentlab"
 node --test --test-reporter=spec tests/e2e/*.test.mjs

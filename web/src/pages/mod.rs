@@ -2,6 +2,7 @@
 
 mod attributes;
 mod die;
+mod distributions;
 mod gan;
 mod inverse;
 mod latent3d;
@@ -38,6 +39,7 @@ pub fn activity_page(props: &ActivityPageProps) -> Html {
         Page::Scatter => html! { <scatter::ScatterPage /> },
         Page::Manifold => html! { <manifold::ManifoldPage /> },
         Page::Latent3d => html! { <latent3d::Latent3dPage /> },
+        Page::Distributions => html! { <distributions::DistributionsPage /> },
         Page::Die => html! { <die::DiePage /> },
         Page::Inverse => html! { <inverse::InversePage /> },
         Page::Rejection => html! { <rejection::RejectionPage /> },

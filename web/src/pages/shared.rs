@@ -70,17 +70,17 @@ pub fn input_number<T: std::str::FromStr>(event: &Event) -> Option<T> {
 }
 
 /// A `<select>` of a probability-page setting with named values (`K::ALL`, by URL word).
-pub fn keyword_select<K: Keyword>(
+pub fn keyword_select<K: Keyword, A: Into<Action> + 'static>(
     dispatcher: &UseReducerDispatcher<AppState>,
     id: &'static str,
     current: K,
-    change: fn(K) -> LessonChange,
+    change: fn(K) -> A,
 ) -> Html {
     let d = dispatcher.clone();
     let onchange = Callback::from(move |e: Event| {
         let s: web_sys::HtmlSelectElement = e.target_unchecked_into();
         if let Some(value) = K::from_word(&s.value()) {
-            d.dispatch(Action::Lesson(change(value)));
+            d.dispatch(change(value).into());
         }
     });
     html! {

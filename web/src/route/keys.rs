@@ -52,6 +52,8 @@ fn attributes(value: &str) -> Vec<(String, f32)> {
 }
 
 const FACES: &[Page] = &[Page::Sample, Page::Morph, Page::Attributes, Page::Gan];
+/// Pages with a 3-D cloud: they share its camera and picked point.
+const CLOUDS: &[Page] = &[Page::Latent3d, Page::Distributions];
 const LESSONS: &[Page] = &[
     Page::Die,
     Page::Inverse,
@@ -174,21 +176,45 @@ pub const KEYS: &[Key] = &[
     },
     Key {
         name: "yaw",
-        shown_on: &[Page::Latent3d],
+        shown_on: CLOUDS,
         read: |v, s| float(s).map(|y| v.yaw = limits::yaw(y)),
         write: |v| format!("{:.2}", v.yaw),
     },
     Key {
         name: "pitch",
-        shown_on: &[Page::Latent3d],
+        shown_on: CLOUDS,
         read: |v, s| float(s).map(|p| v.pitch = clamp(p, limits::PITCH)),
         write: |v| format!("{:.2}", v.pitch),
     },
     Key {
         name: "pick",
-        shown_on: &[Page::Latent3d],
+        shown_on: CLOUDS,
         read: |v, s| s.parse().ok().map(|p| v.picked = Some(p)),
         write: |v| v.picked.map(|p| p.to_string()).unwrap_or_default(),
+    },
+    Key {
+        name: "pset",
+        shown_on: &[Page::Distributions],
+        read: |v, s| Keyword::from_word(s).map(|k| v.projection_set = k),
+        write: |v| v.projection_set.word().into(),
+    },
+    Key {
+        name: "feat",
+        shown_on: &[Page::Distributions],
+        read: |v, s| s.parse().ok().map(|f| v.feature_space = f),
+        write: |v| v.feature_space.to_string(),
+    },
+    Key {
+        name: "proj",
+        shown_on: &[Page::Distributions],
+        read: |v, s| Keyword::from_word(s).map(|k| v.method = k),
+        write: |v| v.method.word().into(),
+    },
+    Key {
+        name: "perp",
+        shown_on: &[Page::Distributions],
+        read: |v, s| float(s).map(|p| v.perplexity = clamp(p, limits::PERPLEXITY)),
+        write: |v| v.perplexity.to_string(),
     },
     Key {
         name: "sseed",

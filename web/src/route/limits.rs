@@ -11,6 +11,8 @@ pub const ATTRIBUTE: (f32, f32) = (-3.0, 3.0);
 pub const MANIFOLD_N: (usize, usize) = (2, 30);
 /// The 3-D view's tilt (radians; just short of straight down or up).
 pub const PITCH: (f32, f32) = (-1.5, 1.5);
+/// The live t-SNE's perplexity (about the number of neighbours each point keeps).
+pub const PERPLEXITY: (f64, f64) = (2.0, 100.0);
 /// The die's u.
 pub const U: (f64, f64) = (0.0, 1.0);
 /// One face weight of the die (the weights are normalised when used).

@@ -12,6 +12,7 @@ pub enum Page {
     Scatter,
     Manifold,
     Latent3d,
+    Distributions,
     Die,
     Inverse,
     Rejection,
@@ -21,7 +22,7 @@ pub enum Page {
 }
 
 impl Page {
-    pub const ALL: [Page; 15] = [
+    pub const ALL: [Page; 16] = [
         Page::Sample,
         Page::Morph,
         Page::Attributes,
@@ -31,6 +32,7 @@ impl Page {
         Page::Scatter,
         Page::Manifold,
         Page::Latent3d,
+        Page::Distributions,
         Page::Die,
         Page::Inverse,
         Page::Rejection,
@@ -51,6 +53,7 @@ impl Page {
             Page::Scatter => "scatter",
             Page::Manifold => "manifold",
             Page::Latent3d => "latent3d",
+            Page::Distributions => "distributions",
             Page::Die => "die",
             Page::Inverse => "inverse",
             Page::Rejection => "rejection",
@@ -71,6 +74,7 @@ impl Page {
             Page::Scatter => "AE vs VAE",
             Page::Manifold => "Manifold",
             Page::Latent3d => "3-D latent",
+            Page::Distributions => "Data distributions",
             Page::Die => "The die",
             Page::Inverse => "Inverse transform",
             Page::Rejection => "Rejection sampling",
@@ -90,7 +94,8 @@ impl Page {
             | Page::Stats
             | Page::Gan => Group::Faces,
             Page::Scatter | Page::Manifold | Page::Latent3d => Group::Latent,
-            Page::Die
+            Page::Distributions
+            | Page::Die
             | Page::Inverse
             | Page::Rejection
             | Page::Normal

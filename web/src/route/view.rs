@@ -73,6 +73,44 @@ impl Keyword for Prior {
     }
 }
 
+/// The shipped projections the data-distributions page shows (`web/projections/<word>`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProjectionSet {
+    /// 350 photos of cars and dogs: pixels and EfficientNet-Lite0 features.
+    CarsDogs,
+    /// 1,000 MNIST test digits: pixels and mlp-ae's 3-D code.
+    Mnist,
+}
+
+impl Keyword for ProjectionSet {
+    const ALL: &'static [Self] = &[ProjectionSet::CarsDogs, ProjectionSet::Mnist];
+
+    fn word(self) -> &'static str {
+        match self {
+            ProjectionSet::CarsDogs => "cars-dogs",
+            ProjectionSet::Mnist => "mnist",
+        }
+    }
+}
+
+/// How many dimensions become three.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Pca,
+    Tsne,
+}
+
+impl Keyword for Method {
+    const ALL: &'static [Self] = &[Method::Pca, Method::Tsne];
+
+    fn word(self) -> &'static str {
+        match self {
+            Method::Pca => "pca",
+            Method::Tsne => "tsne",
+        }
+    }
+}
+
 /// The rejection sampler's target p.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
@@ -250,6 +288,12 @@ pub struct View {
     pub pitch: f32,
     /// Index of the picked point in the 3-D cloud.
     pub picked: Option<usize>,
+    pub projection_set: ProjectionSet,
+    /// Index of the feature space in the projections file (clamped when shown).
+    pub feature_space: usize,
+    pub method: Method,
+    /// The live t-SNE's perplexity.
+    pub perplexity: f64,
     /// The GAN page's z distribution; `None`: the prior the generator trained with.
     pub gan_prior: Option<Prior>,
     /// The GAN page's interpolation ends (face ids).
@@ -277,6 +321,10 @@ impl Default for View {
             yaw: 0.6,
             pitch: 0.35,
             picked: None,
+            projection_set: ProjectionSet::CarsDogs,
+            feature_space: 1,
+            method: Method::Tsne,
+            perplexity: 30.0,
             gan_prior: None,
             gan_a: 0,
             gan_b: 1,

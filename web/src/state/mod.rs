@@ -106,10 +106,21 @@ pub enum Action {
         pitch: f32,
     },
     Pick(Option<usize>),
+    /// Another shipped projection: its own points, so nothing stays picked.
+    SetProjectionSet(crate::route::ProjectionSet),
+    SetFeatureSpace(usize),
+    SetMethod(crate::route::Method),
+    SetPerplexity(f64),
     SetGanPrior(latentlab_model::gan::Prior),
     SetGanA(u64),
     SetGanB(u64),
     Lesson(LessonChange),
+}
+
+impl From<LessonChange> for Action {
+    fn from(change: LessonChange) -> Self {
+        Action::Lesson(change)
+    }
 }
 
 /// Faces in the sample grid.
@@ -284,6 +295,13 @@ impl Reducible for AppState {
                 view.pitch = clamp(pitch, limits::PITCH);
             }
             Action::Pick(index) => view.picked = index,
+            Action::SetProjectionSet(set) => {
+                view.projection_set = set;
+                view.picked = None;
+            }
+            Action::SetFeatureSpace(index) => view.feature_space = index,
+            Action::SetMethod(method) => view.method = method,
+            Action::SetPerplexity(p) => view.perplexity = clamp(p, limits::PERPLEXITY),
             Action::SetGanPrior(prior) => view.gan_prior = Some(prior),
             Action::SetGanA(id) => view.gan_a = id,
             Action::SetGanB(id) => view.gan_b = id,

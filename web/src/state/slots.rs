@@ -80,7 +80,8 @@ impl Slot {
             Page::Scatter => &[Slot::Vae2d, Slot::Ae2d],
             Page::Manifold => &[Slot::Vae2d],
             Page::Latent3d => &[Slot::Ae3d],
-            Page::Die
+            Page::Distributions
+            | Page::Die
             | Page::Inverse
             | Page::Rejection
             | Page::Normal
