@@ -188,7 +188,7 @@ test('360 px wide: no page scrolls sideways', async () => {
   const shown = {
     sample: ['button.face', 'sample'], morph: ['#morph', 'morph'], attributes: ['#attributes-face', 'attributes'],
     reconstruct: ['#photo'], stats: ['#histograms'], gan: ['#gan-grid', 'gan'], scatter: ['#scatter-vae'], manifold: ['#manifold', 'manifold'],
-    latent3d: ['#cloud'], die: ['#die-plot'], inverse: ['#inverse-pdf'], rejection: ['#rejection-plot'],
+    latent3d: ['#cloud'], distributions: ['#projection-cloud'], die: ['#die-plot'], inverse: ['#inverse-pdf'], rejection: ['#rejection-plot'],
     normal: ['#bridge'], scale: ['#scale-histogram'], pmodel: ['#gan-density'],
   };
   const { page, errors } = await openPage('?backend=cpu', { viewport: { width: 360, height: 740 } });

@@ -21,7 +21,7 @@ export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 /** First load compiles ~20 MB of wasm and, on WebGPU, SwiftShader pipelines: slow on CI. */
 export const READY_TIMEOUT_MS = 180_000;
 /** Every page id the nav offers, in nav order. */
-export const PAGES = ['sample', 'morph', 'attributes', 'reconstruct', 'stats', 'gan', 'scatter', 'manifold', 'latent3d', 'die', 'inverse', 'rejection', 'normal', 'scale', 'pmodel'];
+export const PAGES = ['sample', 'morph', 'attributes', 'reconstruct', 'stats', 'gan', 'scatter', 'manifold', 'latent3d', 'distributions', 'die', 'inverse', 'rejection', 'normal', 'scale', 'pmodel'];
 
 const TYPES = {
   '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css',

@@ -71,7 +71,7 @@ fn picture(url: &str, atlas: &Thumbnails, index: usize) -> Html {
 fn separation_table(file: &ProjectionFile, current: usize) -> Html {
     let figure = |a: Option<f64>| a.map_or("-".into(), |a| format!("{a:.3}"));
     html! {
-        <table id="separation" class="results">
+        <div class="scroll-x"><table id="separation" class="results">
             <caption>{format!("{}-nearest-neighbour label agreement: the share of each image's {} nearest \
                 neighbours that have its class (1 = classes fully apart; {:.2} = what random neighbours give)",
                 file.k, file.k, chance(file))}</caption>
@@ -90,7 +90,7 @@ fn separation_table(file: &ProjectionFile, current: usize) -> Html {
                 }
             }) }
             </tbody>
-        </table>
+        </table></div>
     }
 }
 
@@ -233,8 +233,8 @@ pub fn distributions_page() -> Html {
                     <p class="explain">{format!("t-SNE places each point so that its nearest neighbours in the \
                         {}-D input (these features on their top principal axes, as the CLI used) stay its \
                         nearest neighbours in 3-D. Perplexity is roughly how many neighbours each point \
-                        tries to keep. Run it here on the first {} points and watch the clouds separate; \
-                        at perplexity 30 it retraces the projection above.", live_dim, live_labels.len())}</p>
+                        tries to keep. Run it here on the first {} points and watch the clouds separate \
+                        (seed 0 and 1,000 iterations, as the CLI ran the projection above).", live_dim, live_labels.len())}</p>
                     <div class="controls">
                         <label class="slider">{format!("perplexity {:.0} ", view.perplexity)}
                             <input id="perplexity" type="range" min="5" max="50" step="1"
