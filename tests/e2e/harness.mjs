@@ -14,7 +14,8 @@ import path from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
-export const DIST = path.join(ROOT, 'dist');
+/** The built page; LATENTLAB_DIST points the server at another build (before/after timings). */
+export const DIST = process.env.LATENTLAB_DIST || path.join(ROOT, 'dist');
 export const WEIGHTS = path.join(ROOT, 'web/weights');
 export const DATA = process.env.LATENTLAB_DATA || path.join(ROOT, '../shared/data');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';

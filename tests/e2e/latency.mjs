@@ -5,6 +5,9 @@
 //  - page weight: gzip sizes of dist/*.wasm and every file under web/weights/;
 //  - draws per second of the "Ten million draws" page, CPU (wasm) vs WebGPU;
 //  - screenshots of every page on WebGPU, into SHOTS_DIR (default /tmp/latentlab-shots).
+// LATENCY_BACKENDS=cpu and LATENCY_PAGES=sample,morph narrow the decode timings (and
+// skip the scale page); LATENTLAB_DIST times another build, e.g. a copy of the one
+// before a change, so before and after come from one sitting.
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -15,7 +18,9 @@ import {
 
 const SHOTS = process.argv[2] || '/tmp/latentlab-shots';
 const RUNS = 20;
-const BACKENDS = ['webgpu', 'cpu'];
+const BACKENDS = process.env.LATENCY_BACKENDS?.split(',') ?? ['webgpu', 'cpu'];
+const ONLY_PAGES = process.env.LATENCY_PAGES?.split(',');
+const NARROWED = Boolean(process.env.LATENCY_BACKENDS || ONLY_PAGES);
 
 let photos = null;
 try {
@@ -101,7 +106,7 @@ async function measure(backend, results) {
   const { page } = await openPage(`?backend=${backend}`);
   results.set('page ready (wall ms)', { ...results.get('page ready (wall ms)'), [backend]: Date.now() - started });
   // The decoding activities; the teaching pages decode nothing.
-  for (const id of PAGES.filter((p) => PLAN[p])) {
+  for (const id of PAGES.filter((p) => PLAN[p] && (!ONLY_PAGES || ONLY_PAGES.includes(p)))) {
     if (id !== 'sample') await navTo(page, id);
     for (const { activity, onOpen, setup, step } of PLAN[id]) {
       let cell;
@@ -171,7 +176,7 @@ async function main() {
       return;
     }
     for (const backend of BACKENDS) await measure(backend, results);
-    await scaleRates();
+    if (!NARROWED) await scaleRates();
   } finally {
     await stop();
   }
