@@ -59,16 +59,19 @@ fn object_url(bytes: &[u8]) -> Result<String, String> {
         .map_err(|e: JsValue| format!("cannot show the pictures: {e:?}"))
 }
 
-/// Downloads `set`'s projections whenever the set changes.
+/// Downloads `set`'s projections whenever the set changes. Each result is kept with
+/// its set, so a slow earlier download that lands late is never shown for another.
 #[hook]
 pub fn use_projections(set: ProjectionSet) -> Download {
-    let state = use_state(|| None);
+    let state = use_state(|| None::<(ProjectionSet, Result<Rc<Loaded>, String>)>);
     {
         let state = state.clone();
         use_effect_with(set, move |&set| {
-            state.set(None);
-            spawn_local(async move { state.set(Some(download(set).await.map(Rc::new))) });
+            spawn_local(async move { state.set(Some((set, download(set).await.map(Rc::new)))) });
         });
     }
-    (*state).clone()
+    match &*state {
+        Some((done, result)) if *done == set => Some(result.clone()),
+        _ => None,
+    }
 }
