@@ -22,8 +22,8 @@ pub struct ProjectionFile {
     /// The k of the agreement figures.
     pub k: usize,
     pub spaces: Vec<FeatureSpace>,
-    /// The images themselves, small, when the folder has them (never shipped in the
-    /// repository: `latentlab project --thumbnails-only` makes them from the data).
+    /// The images themselves, small, when the folder has them (`latentlab project`
+    /// writes them; `--thumbnails-only` remakes just them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnails: Option<Thumbnails>,
 }

@@ -285,8 +285,8 @@ pub struct ProjectArgs {
     #[arg(long, default_value_t = 1000)]
     pub iterations: usize,
     /// Only write the images' atlas (thumbnails.jpg) beside the projections.json
-    /// already in --out, made earlier from the same data, --limit and --seed: how a
-    /// shipped projection gets its pictures without them in the repository.
+    /// already in --out, made earlier from the same data, --limit and --seed (no
+    /// feature extraction, no t-SNE).
     #[arg(long)]
     pub thumbnails_only: bool,
 }

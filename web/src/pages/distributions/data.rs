@@ -36,7 +36,9 @@ pub type Download = Option<Result<Rc<Loaded>, String>>;
 async fn download(set: ProjectionSet) -> Result<Loaded, String> {
     let base = format!("projections/{}", set.word());
     let url = format!("{base}/projections.json");
-    let bytes = fetch_bytes(&url).await?;
+    let bytes = fetch_bytes(&url)
+        .await
+        .map_err(|e| format!("{e} (scripts/projections.sh makes it from the data)"))?;
     let file = ProjectionFile::from_json(&bytes).map_err(|e| format!("{url}: {e}"))?;
     let thumbnails = match &file.thumbnails {
         None => Err(format!("{url} lists no pictures of its points")),
@@ -44,7 +46,7 @@ async fn download(set: ProjectionSet) -> Result<Loaded, String> {
             Ok(bytes) => object_url(&bytes),
             Err(e) => Err(format!(
                 "{e}: this server has the points without their pictures \
-                 (`latentlab project --thumbnails-only` makes them from the data)"
+                 (scripts/projections.sh makes them from the data)"
             )),
         },
     };
