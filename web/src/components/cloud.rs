@@ -1,5 +1,7 @@
 //! A rotatable 3-D point cloud coloured by class: drag to turn it, click a point to
-//! pick it. The 3-D latent page and the data-distributions page both show one.
+//! pick it. The 3-D latent page and the data-distributions page both show one; the
+//! camera and the picked point are the view's (`yaw`, `pitch`, `pick` in the URL), so
+//! every cloud on a page turns together.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -8,6 +10,9 @@ use latentlab_model::palette::{class_colour, hex};
 use latentlab_model::view::{Camera, Projected, nearest};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
+
+use crate::hooks::use_app;
+use crate::state::Action;
 
 const SIZE: f32 = 360.0;
 /// Radians per dragged canvas pixel.
@@ -23,14 +28,8 @@ pub struct CloudProps {
     pub points: Rc<Vec<f32>>,
     /// The class of each point (its colour).
     pub labels: Rc<Vec<u32>>,
-    pub yaw: f32,
-    pub pitch: f32,
-    pub picked: Option<usize>,
     /// What the cloud shows, for screen readers.
     pub label: AttrValue,
-    /// New (yaw, pitch) while dragging.
-    pub on_rotate: Callback<(f32, f32)>,
-    pub on_pick: Callback<usize>,
 }
 
 /// Every point on screen, relative to the cloud's centre.
@@ -90,9 +89,12 @@ struct Drag {
 
 #[function_component(Cloud)]
 pub fn cloud(props: &CloudProps) -> Html {
+    let app = use_app();
     let canvas = use_node_ref();
     let drag = use_mut_ref(|| Cell::new(None::<Drag>));
-    let (yaw, pitch) = (props.yaw, props.pitch);
+    let (yaw, pitch) = (app.view.yaw, app.view.pitch);
+    // A point of another cloud (the same view, more points) is not one of these.
+    let picked = app.view.picked.filter(|&i| i < props.points.len() / 3);
     let projected = use_memo(
         (props.points.clone(), yaw.to_bits(), pitch.to_bits()),
         |(points, _, _)| project(points, yaw, pitch),
@@ -100,7 +102,7 @@ pub fn cloud(props: &CloudProps) -> Html {
     {
         let canvas = canvas.clone();
         use_effect_with(
-            (props.labels.clone(), projected.clone(), props.picked),
+            (props.labels.clone(), projected.clone(), picked),
             move |(labels, projected, picked)| {
                 if let Some(element) = canvas.cast::<HtmlCanvasElement>() {
                     draw(&element, labels, projected, *picked);
@@ -123,7 +125,7 @@ pub fn cloud(props: &CloudProps) -> Html {
         })
     };
     let on_move = {
-        let (drag, canvas, on_rotate) = (drag.clone(), canvas.clone(), props.on_rotate.clone());
+        let (drag, canvas, dispatcher) = (drag.clone(), canvas.clone(), app.dispatcher());
         Callback::from(move |e: PointerEvent| {
             let (Some(mut state), Some(element)) =
                 (drag.borrow().get(), canvas.cast::<HtmlCanvasElement>())
@@ -135,15 +137,18 @@ pub fn cloud(props: &CloudProps) -> Html {
             if dx.abs() + dy.abs() > 4.0 {
                 state.moved = true;
                 drag.borrow().set(Some(state));
-                on_rotate.emit((state.yaw + dx * TURN, state.pitch + dy * TURN));
+                dispatcher.dispatch(Action::Rotate {
+                    yaw: state.yaw + dx * TURN,
+                    pitch: state.pitch + dy * TURN,
+                });
             }
         })
     };
     let on_up = {
-        let (drag, canvas, on_pick, projected) = (
+        let (drag, canvas, dispatcher, projected) = (
             drag.clone(),
             canvas.clone(),
-            props.on_pick.clone(),
+            app.dispatcher(),
             projected.clone(),
         );
         Callback::from(move |e: PointerEvent| {
@@ -154,7 +159,7 @@ pub fn cloud(props: &CloudProps) -> Html {
             if state.is_some_and(|s| !s.moved)
                 && let Some(i) = nearest(&projected, crate::plot::event_point(&element, &e), REACH)
             {
-                on_pick.emit(i);
+                dispatcher.dispatch(Action::Pick(Some(i)));
             }
         })
     };
@@ -162,7 +167,7 @@ pub fn cloud(props: &CloudProps) -> Html {
     html! {
         <canvas id={props.id.clone()} class="cloud" ref={canvas}
                 data-points={projected.len().to_string()}
-                data-picked={props.picked.map(|p| p.to_string()).unwrap_or_default()}
+                data-picked={picked.map(|p| p.to_string()).unwrap_or_default()}
                 onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up} onpointerleave={on_leave}
                 role="img" aria-label={props.label.clone()}></canvas>
     }

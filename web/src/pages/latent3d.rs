@@ -41,14 +41,6 @@ pub fn latent3d_page() -> Html {
     });
 
     let dispatcher = app.dispatcher();
-    let on_rotate = {
-        let d = dispatcher.clone();
-        Callback::from(move |(yaw, pitch)| d.dispatch(Action::Rotate { yaw, pitch }))
-    };
-    let on_cloud_pick = {
-        let d = dispatcher.clone();
-        Callback::from(move |i| d.dispatch(Action::Pick(Some(i))))
-    };
     let angle = |is_yaw: bool| {
         let d = dispatcher.clone();
         Callback::from(move |e: InputEvent| {
@@ -86,9 +78,8 @@ pub fn latent3d_page() -> Html {
                 between them that a plain autoencoder never learned to decode. Click a point (or type \
                 its index) to see the image its three numbers decode to."}</p>
             <div class="cloud-layout">
-                <Cloud id="cloud" points={points.0.clone()} labels={points.1.clone()} yaw={yaw} pitch={pitch}
-                       picked={picked} label={format!("{count} encoded digits in 3-D")}
-                       on_rotate={on_rotate} on_pick={on_cloud_pick} />
+                <Cloud id="cloud" points={points.0.clone()} labels={points.1.clone()}
+                       label={format!("{count} encoded digits in 3-D")} />
                 <div class="sliders">
                     <label class="slider">{"turn "}<input id="yaw" type="range" min="0" max="6.28" step="0.05"
                         value={yaw.to_string()} oninput={angle(true)} /></label>

@@ -28,11 +28,6 @@ pub struct LiveTsneProps {
     pub perplexity: f64,
     /// Neighbours of the agreement figure.
     pub k: usize,
-    pub yaw: f32,
-    pub pitch: f32,
-    pub picked: Option<usize>,
-    pub on_rotate: Callback<(f32, f32)>,
-    pub on_pick: Callback<usize>,
 }
 
 /// What the page shows of a run.
@@ -223,9 +218,7 @@ pub fn live_tsne(props: &LiveTsneProps) -> Html {
                data-points={n.to_string()}>{status}</p>
             if s.iteration > 0 {
                 <Cloud id="tsne-cloud" points={s.embedding.clone()} labels={props.labels.clone()}
-                       yaw={props.yaw} pitch={props.pitch} picked={props.picked}
-                       label={format!("live t-SNE of {n} points, iteration {}", s.iteration)}
-                       on_rotate={props.on_rotate.clone()} on_pick={props.on_pick.clone()} />
+                       label={format!("live t-SNE of {n} points, iteration {}", s.iteration)} />
             }
         </div>
     }

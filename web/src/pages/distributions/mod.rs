@@ -108,14 +108,6 @@ pub fn distributions_page() -> Html {
     let view = &app.view;
     let download = use_projections(view.projection_set);
     let dispatcher = app.dispatcher();
-    let on_rotate = {
-        let d = dispatcher.clone();
-        Callback::from(move |(yaw, pitch)| d.dispatch(Action::Rotate { yaw, pitch }))
-    };
-    let on_pick = {
-        let d = dispatcher.clone();
-        Callback::from(move |i| d.dispatch(Action::Pick(Some(i))))
-    };
     let loaded: Option<Rc<Loaded>> = download.clone().and_then(Result::ok);
     let space_index = loaded.as_ref().map_or(0, |l| {
         view.feature_space
@@ -219,9 +211,7 @@ pub fn distributions_page() -> Html {
                         {figure.unwrap_or_else(|| "this feature space has no such projection".into())}</p>
                     <div class="cloud-layout">
                         <Cloud id="projection-cloud" points={cloud.clone()} labels={labels.clone()}
-                               yaw={view.yaw} pitch={view.pitch} picked={picked}
-                               label={format!("{} images of {} in 3-D", labels.len(), file.dataset)}
-                               on_rotate={on_rotate.clone()} on_pick={on_pick.clone()} />
+                               label={format!("{} images of {} in 3-D", labels.len(), file.dataset)} />
                         <div class="sliders">
                             { for picture }
                             <p id="picked-label">{picked_text}</p>
@@ -241,8 +231,7 @@ pub fn distributions_page() -> Html {
                                    value={view.perplexity.to_string()} oninput={on_perplexity} /></label>
                     </div>
                     <LiveTsne points={live_input.clone()} dim={*live_dim} labels={live_labels.clone()}
-                              perplexity={view.perplexity} k={file.k} yaw={view.yaw} pitch={view.pitch}
-                              picked={picked} on_rotate={on_rotate} on_pick={on_pick} />
+                              perplexity={view.perplexity} k={file.k} />
                 </>
             }
         }
