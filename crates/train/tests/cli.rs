@@ -44,6 +44,15 @@ fn latentlab(args: &[&str]) -> Output {
         .expect("the binary runs")
 }
 
+/// The stderr of a run that must have failed.
+fn refused(output: &Output) -> String {
+    assert!(
+        !output.status.success(),
+        "latentlab succeeded where it must refuse"
+    );
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
 fn ok(output: Output) -> Output {
     assert!(
         output.status.success(),
@@ -152,8 +161,7 @@ fn corrupt_export_and_missing_data_are_reported_with_the_path() {
         "--out",
         tmp.path().join("g.png").to_str().unwrap(),
     ]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(
         stderr.contains("manifest.json") && stderr.contains("version 9 is not supported"),
         "{stderr}"
@@ -172,8 +180,7 @@ fn corrupt_export_and_missing_data_are_reported_with_the_path() {
         "--out",
         tmp.path().join("x").to_str().unwrap(),
     ]);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(
         stderr.contains("nowhere") && stderr.contains("no such data folder"),
         "{stderr}"
@@ -256,8 +263,7 @@ fn a_diverging_run_stops_and_keeps_the_last_good_checkpoint() {
         &run,
         &[&common[..], &["--epochs", "2", "--resume", "--lr", "1e30"]].concat(),
     );
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(
         stderr.contains("loss became") && stderr.contains("after epoch 1"),
         "{stderr}"
@@ -705,8 +711,7 @@ fn a_full_disk_fails_by_name_and_keeps_the_last_checkpoint_and_export() {
     ] {
         let args = train_args(&["--epochs", "2", "--resume", "--checkpoint-every", every]);
         let out = latentlab_with_file_limit(&strs(&args), 100_000);
-        assert!(!out.status.success());
-        let stderr = String::from_utf8_lossy(&out.stderr);
+        let stderr = refused(&out);
         assert!(
             stderr.contains("cannot write") && stderr.contains(failing),
             "--checkpoint-every {every}: {stderr}"
@@ -747,8 +752,7 @@ fn a_full_disk_fails_by_name_and_keeps_the_last_checkpoint_and_export() {
     ok(latentlab(&export_args));
     let shipped = std::fs::read(export.join("model.safetensors")).unwrap();
     let out = latentlab_with_file_limit(&export_args, 100_000);
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused(&out);
     assert!(
         stderr.contains("cannot write") && stderr.contains("model.safetensors"),
         "{stderr}"
@@ -838,8 +842,7 @@ fn project_writes_pixel_and_encoder_spaces_with_their_separation() {
     ok(again("80"));
     assert!(out.join("thumbnails.jpg").exists());
     let other = again("60");
-    assert!(!other.status.success());
-    let message = String::from_utf8_lossy(&other.stderr);
+    let message = refused(&other);
     assert!(
         message.contains("projections.json") && message.contains("not these 60 images"),
         "{message}"
@@ -914,8 +917,7 @@ fn project_writes_pixel_and_encoder_spaces_with_their_separation() {
         "--limit",
         "4",
     ]);
-    assert!(!bad.status.success());
-    let message = String::from_utf8_lossy(&bad.stderr);
+    let message = refused(&bad);
     assert!(
         message.contains("not-a-cnn.safetensors") && message.contains("EfficientNet-Lite0"),
         "{message}"
@@ -931,8 +933,7 @@ fn project_writes_pixel_and_encoder_spaces_with_their_separation() {
         "--label",
         "Male",
     ]);
-    assert!(!bad.status.success());
-    let message = String::from_utf8_lossy(&bad.stderr);
+    let message = refused(&bad);
     assert!(
         message.contains("has no attribute file") && message.contains("--label Male"),
         "{message}"
