@@ -113,10 +113,14 @@ fn conv2d_forward_and_gradients_match_burn() {
         (3, 3, 5, 9, 9, 3, 1, 1),
         (2, 4, 3, 8, 6, 3, 2, 0),
         (2, 3, 2, 6, 7, 1, 1, 0),
-        // Stride 1 into one channel (the grey output convs) runs direct; into three, gemm.
+        // Stride 1 into at most 4 channels, fewer than it reads (the output convs),
+        // multiplies on the output side: one, three and four channels, valid and
+        // wide padding, a 1x1 kernel, the face VAE's 64 -> 3 on one image.
         (3, 6, 1, 9, 7, 3, 1, 1),
         (1, 4, 3, 5, 8, 3, 1, 1),
         (2, 2, 1, 6, 5, 3, 1, 0),
+        (2, 5, 4, 6, 7, 3, 1, 2),
+        (1, 64, 3, 16, 16, 3, 1, 1),
         (4, 8, 8, 16, 16, 3, 2, 1),
         // Small maps are stacked into one gemm (64 images of 2x2 at a time): 70
         // images make a full group and a ragged one.

@@ -340,23 +340,24 @@ fn add_into(mut a: Vec<f32>, b: Vec<f32>) -> Vec<f32> {
     a
 }
 
-/// Convs into at most this many channels at stride 1 (the grey models' output convs)
-/// run direct: their im2col matrix is `in x 9` rows per pixel for one row of gemm
-/// work, so building and reading it cost more than the arithmetic. Measured side by
-/// side (2026-12-05, 2 cores): fashion-vae +6%, but celeba-vae's 64 -> 3 output conv
-/// direct made the whole step 22% slower than im2col + gemm, so 3 channels stay on gemm.
-const DIRECT_MAX_OUT: usize = 1;
+/// Stride-1 convs into at most this many channels, and into fewer than they read
+/// (the output convs: 32 -> 1, 64 -> 3), multiply on the output side: the
+/// im2col matrix of such a conv is `in x 9` rows per pixel for `out` rows of gemm
+/// work (9.4 MB per 64x64 face for a 64 -> 3 conv), and a gemm into 1-3 rows runs far
+/// below peak. Instead every output channel's 9 taps are one gemm of `9 x out` rows
+/// over the input pixels, and the taps are shifted onto the output (see
+/// [`conv_forward_output_side`]).
+const OUTPUT_SIDE_MAX_OUT: usize = 4;
 
-/// Kernels up to 7x7 (the weight-gradient sums of one (out, in) pair live on the stack).
-fn runs_direct(g: &Geometry, out: usize) -> bool {
-    g.stride == 1 && out <= DIRECT_MAX_OUT && g.kernel <= 7
+fn runs_output_side(g: &Geometry, out: usize) -> bool {
+    g.stride == 1 && out <= OUTPUT_SIDE_MAX_OUT && out < g.channels
 }
 
 /// Calls `row(kh, kw, oh, ih, lo, hi)` for every kernel tap and output row `oh` of a
 /// stride-1 conv whose input row `ih = oh + kh - padding` exists: output columns
-/// `lo..hi` read input columns from [`tap_first`] on.
+/// `lo..hi` read input columns from `lo + kw - padding` on.
 #[inline]
-fn direct_taps(g: &Geometry, mut row: impl FnMut(usize, usize, usize, usize, usize, usize)) {
+fn stride1_taps(g: &Geometry, mut row: impl FnMut(usize, usize, usize, usize, usize, usize)) {
     let k = g.kernel;
     for kh in 0..k {
         for kw in 0..k {
@@ -364,23 +365,39 @@ fn direct_taps(g: &Geometry, mut row: impl FnMut(usize, usize, usize, usize, usi
             for oh in 0..g.out_height {
                 let ih = (oh + kh) as isize - g.padding as isize;
                 if ih >= 0 && (ih as usize) < g.height && lo < hi {
-                    let ih = ih as usize;
-                    row(kh, kw, oh, ih, lo, hi);
+                    row(kh, kw, oh, ih as usize, lo, hi);
                 }
             }
         }
     }
 }
 
-/// The input column offset of kernel column `kw` at stride 1.
-#[inline]
-fn tap_first(g: &Geometry, kw: usize, lo: usize) -> usize {
-    lo + kw - g.padding
+/// `[out, in, taps]` weights as `[out x taps, in]` (row `o * taps + tap`), or with
+/// `transpose` as `[in, out x taps]`: the tap-major layout of the output-side gemm.
+fn tap_major(weight: &[f32], out: usize, input: usize, taps: usize, transpose: bool) -> Vec<f32> {
+    let rows = out * taps;
+    let mut w = vec![0.0f32; rows * input];
+    for o in 0..out {
+        for c in 0..input {
+            for t in 0..taps {
+                let v = weight[(o * input + c) * taps + t];
+                let row = o * taps + t;
+                if transpose {
+                    w[c * rows + row] = v;
+                } else {
+                    w[row * input + c] = v;
+                }
+            }
+        }
+    }
+    w
 }
 
-/// [`conv_forward`] at stride 1 into few channels: per image, per (out, in, tap), a
-/// row of `w * x` added onto the output row, in cache the whole time.
-fn conv_forward_direct(
+/// A stride-1 conv with few output channels: `T [out x taps, in pixels] = W [out x
+/// taps, in] . X [in, in pixels]` (one gemm per image, X as it is in memory), then
+/// `y[o, p] = bias[o] + sum over taps of T[o, tap][p + offset(tap)]`: the same
+/// products as im2col + gemm, with a gemm of `9 x out` rows and no column matrix.
+fn conv_forward_output_side(
     x: &[f32],
     g: &Geometry,
     weight: &[f32],
@@ -389,34 +406,49 @@ fn conv_forward_direct(
 ) -> Vec<f32> {
     let batch = x.len() / g.image();
     let (pixels, plane, taps) = (g.pixels(), g.height * g.width, g.kernel * g.kernel);
+    let rows = out * taps;
+    let w = tap_major(weight, out, g.channels, taps, false);
     let mut y = vec![0.0f32; batch * out * pixels];
     let dst = Disjoint(y.as_mut_ptr());
-    for_each(batch, |b| {
-        // SAFETY: image b's output block is written by this task only.
-        let y_b = unsafe { dst.chunk(b, out * pixels) };
-        let x_b = &x[b * g.image()..(b + 1) * g.image()];
-        for (o, y_o) in y_b.chunks_exact_mut(pixels).enumerate() {
-            y_o.fill(bias[o]);
-            for (c, x_c) in x_b.chunks_exact(plane).enumerate() {
-                let w = &weight[(o * g.channels + c) * taps..][..taps];
-                direct_taps(g, |kh, kw, oh, ih, lo, hi| {
-                    let wv = w[kh * g.kernel + kw];
-                    let from = &x_c[ih * g.width + tap_first(g, kw, lo)..][..hi - lo];
+    over_groups(
+        batch,
+        1,
+        rows * plane,
+        || (),
+        |_, products, b, _| {
+            let x_b = &x[b * g.image()..(b + 1) * g.image()];
+            matmul(
+                products,
+                rows,
+                plane,
+                g.channels,
+                Mat::new(&w, g.channels),
+                Mat::new(x_b, plane),
+                false,
+            );
+            // SAFETY: image b's output block is written by this worker only.
+            let y_b = unsafe { dst.chunk(b, out * pixels) };
+            for (o, y_o) in y_b.chunks_exact_mut(pixels).enumerate() {
+                y_o.fill(bias[o]);
+                stride1_taps(g, |kh, kw, oh, ih, lo, hi| {
+                    let row = &products[(o * taps + kh * g.kernel + kw) * plane..][..plane];
+                    let from = &row[ih * g.width + lo + kw - g.padding..][..hi - lo];
                     let to = &mut y_o[oh * g.out_width + lo..oh * g.out_width + hi];
                     for (t, &v) in to.iter_mut().zip(from) {
-                        *t += wv * v;
+                        *t += v;
                     }
                 });
             }
-        }
-    });
+        },
+        |_, _| (),
+    );
     y
 }
 
-/// [`conv_backward`] at stride 1 into few channels: the input gradient as the
-/// adjoint rows of [`conv_forward_direct`], the weight gradient as row dot products
-/// accumulated per piece of images (summed in piece order, so runs repeat exactly).
-fn conv_backward_direct(
+/// Gradients of [`conv_forward_output_side`]: `dT` (each tap's output gradient
+/// shifted back onto the input pixels, the adjoint of the forward's shift-add), then
+/// `dX = W^T . dT` and `dW^T += X . dT^T`, per piece of images, summed in piece order.
+fn conv_backward_output_side(
     x: &[f32],
     g: &Geometry,
     weight: &[f32],
@@ -426,60 +458,75 @@ fn conv_backward_direct(
 ) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
     let batch = x.len() / g.image();
     let (pixels, plane, taps) = (g.pixels(), g.height * g.width, g.kernel * g.kernel);
+    let (rows, input) = (out * taps, g.channels);
+    let w_t = tap_major(weight, out, input, taps, true);
     let mut dx = if input_grad {
         vec![0.0f32; x.len()]
     } else {
         Vec::new()
     };
     let dst = Disjoint(dx.as_mut_ptr());
-    let dw = over_groups(
+    let dw_t = over_groups(
         batch,
         1,
-        0,
-        || vec![0.0f32; out * g.patch()],
-        |dw, _, b, _| {
+        2 * rows * plane,
+        || vec![0.0f32; input * rows],
+        |dw_t, scratch, b, _| {
             let x_b = &x[b * g.image()..(b + 1) * g.image()];
             let dy_b = &dy[b * out * pixels..(b + 1) * out * pixels];
-            // SAFETY: image b's gradient block is written by this worker only.
-            let mut dx_b = input_grad.then(|| unsafe { dst.chunk(b, g.image()) });
+            let (d_products, d_products_t) = scratch.split_at_mut(rows * plane);
+            d_products.fill(0.0);
             for (o, dy_o) in dy_b.chunks_exact(pixels).enumerate() {
-                for (c, x_c) in x_b.chunks_exact(plane).enumerate() {
-                    let at = (o * g.channels + c) * taps;
-                    let w = &weight[at..at + taps];
-                    let mut sums = [0.0f32; 49];
-                    let mut dx_c = dx_b.as_mut().map(|d| &mut d[c * plane..(c + 1) * plane]);
-                    direct_taps(g, |kh, kw, oh, ih, lo, hi| {
-                        let tap = kh * g.kernel + kw;
-                        let first = ih * g.width + tap_first(g, kw, lo);
-                        let grads = &dy_o[oh * g.out_width + lo..oh * g.out_width + hi];
-                        let (mut lanes, inputs) = ([0.0f32; 8], &x_c[first..first + hi - lo]);
-                        for (i, (&d, &v)) in grads.iter().zip(inputs).enumerate() {
-                            lanes[i % 8] += d * v;
-                        }
-                        sums[tap] += lanes.iter().sum::<f32>();
-                        if let Some(dx_c) = dx_c.as_mut() {
-                            let wv = w[tap];
-                            for (t, &d) in dx_c[first..first + hi - lo].iter_mut().zip(grads) {
-                                *t += wv * d;
-                            }
-                        }
-                    });
-                    for (acc, s) in dw[at..at + taps].iter_mut().zip(&sums) {
-                        *acc += s;
-                    }
-                }
+                stride1_taps(g, |kh, kw, oh, ih, lo, hi| {
+                    let row = &mut d_products[(o * taps + kh * g.kernel + kw) * plane..][..plane];
+                    row[ih * g.width + lo + kw - g.padding..][..hi - lo]
+                        .copy_from_slice(&dy_o[oh * g.out_width + lo..oh * g.out_width + hi]);
+                });
+            }
+            transpose(d_products, rows, plane, d_products_t);
+            // dW^T [in, rows] += X [in, plane] . dT^T [plane, rows]
+            matmul(
+                dw_t,
+                input,
+                rows,
+                plane,
+                Mat::new(x_b, plane),
+                Mat::new(d_products_t, rows),
+                true,
+            );
+            if input_grad {
+                // SAFETY: image b's gradient block is written by this worker only.
+                let dx_b = unsafe { dst.chunk(b, g.image()) };
+                // dX [in, plane] = W^T [in, rows] . dT [rows, plane]
+                matmul(
+                    dx_b,
+                    input,
+                    plane,
+                    rows,
+                    Mat::new(&w_t, rows),
+                    Mat::new(d_products, plane),
+                    false,
+                );
             }
         },
         add_into,
     );
+    let mut dw = vec![0.0f32; weight.len()];
+    for o in 0..out {
+        for c in 0..input {
+            for t in 0..taps {
+                dw[(o * input + c) * taps + t] = dw_t[c * rows + o * taps + t];
+            }
+        }
+    }
     (input_grad.then_some(dx), dw, channel_sums(dy, out, pixels))
 }
 
 /// Conv forward: `x[batch, g.image()]`, `weight[out, g.patch()]`, `bias[out]` to
 /// `[batch, out, g.pixels()]`.
 pub fn conv_forward(x: &[f32], g: &Geometry, weight: &[f32], bias: &[f32], out: usize) -> Vec<f32> {
-    if runs_direct(g, out) {
-        return conv_forward_direct(x, g, weight, bias, out);
+    if runs_output_side(g, out) {
+        return conv_forward_output_side(x, g, weight, bias, out);
     }
     let batch = x.len() / g.image();
     let (patch, pixels) = (g.patch(), g.pixels());
@@ -561,8 +608,8 @@ pub fn conv_backward(
     dy: &[f32],
     input_grad: bool,
 ) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
-    if runs_direct(g, out) {
-        return conv_backward_direct(x, g, weight, out, dy, input_grad);
+    if runs_output_side(g, out) {
+        return conv_backward_output_side(x, g, weight, out, dy, input_grad);
     }
     let batch = x.len() / g.image();
     let (patch, pixels) = (g.patch(), g.pixels());
