@@ -122,9 +122,11 @@ fn conv2d_forward_and_gradients_match_burn() {
         (2, 5, 4, 6, 7, 3, 1, 2),
         (1, 64, 3, 16, 16, 3, 1, 1),
         (4, 8, 8, 16, 16, 3, 2, 1),
-        // Small maps are stacked into one gemm (64 images of 2x2 at a time): 70
-        // images make a full group and a ragged one.
+        // Images are dealt into 8 runs (70 images: runs of 8 or 9), and small maps
+        // are stacked into one gemm within a run: 2x2 maps 64 at a time (one group
+        // per run), 8x8 maps 4 at a time (groups of 4, 4 and a ragged 0 or 1).
         (70, 2, 3, 4, 4, 3, 2, 1),
+        (70, 2, 3, 16, 16, 3, 2, 1),
     ];
     for (batch, input, out, h, w, k, stride, pad) in cases {
         let conv = Conv2dConfig::new([input, out], [k, k])
