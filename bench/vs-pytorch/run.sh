@@ -21,10 +21,9 @@ if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c 'import torch' 2>/dev/
   "$VENV/bin/pip" install --quiet --upgrade pip
   "$VENV/bin/pip" install --quiet -r "$HERE/requirements.txt"
 fi
-# The release build, as a user trains with: the dev profile the tests share runs
-# the same code at about half the speed (debug assertions, overflow checks and 256
-# codegen units in burn and gemm, not told apart; measured 2026-12-06: fashion-vae 592 vs 1,154 images/s). The
-# first release build takes about 10 minutes on 2 cores.
+# The release build, as a user trains (the first one takes about 10 minutes on 2
+# cores). The dev profile the tests share ran at half its speed until it built gemm
+# without debug assertions and overflow checks (Cargo.toml); now they match.
 printf '== cargo build --release --bin latentlab\n' >&2
 cargo build --release --bin latentlab
 exec "$VENV/bin/python" "$HERE/compare.py" \
