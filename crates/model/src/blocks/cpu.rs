@@ -174,8 +174,8 @@ fn is_halving(g: &Geometry) -> bool {
     g.kernel == 3
         && g.stride == 2
         && g.padding == 1
-        && g.height % 2 == 0
-        && g.width % 2 == 0
+        && g.height.is_multiple_of(2)
+        && g.width.is_multiple_of(2)
         && g.height >= 2
         && g.width >= 2
 }
