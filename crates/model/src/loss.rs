@@ -82,6 +82,11 @@ pub fn reconstruction_per_image(
         (Reconstruction::Gaussian, Some(log_var)) => {
             gaussian_nll_per_image(out.logits.clone(), log_var.clone(), targets)
         }
+        (Reconstruction::Mse, _) | (Reconstruction::Gaussian, None)
+            if out.sigmoid_output && crate::blocks::fused_on(&out.logits.device()) =>
+        {
+            crate::blocks::sigmoid_mse_per_image(out.logits.clone(), targets)
+        }
         (Reconstruction::Mse, _) | (Reconstruction::Gaussian, None) => {
             let decoded = if out.sigmoid_output {
                 sigmoid(out.logits.clone())

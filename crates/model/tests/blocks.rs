@@ -299,42 +299,56 @@ fn leaky_relu_and_its_gradient_match_burn() {
 }
 
 #[test]
-fn binary_cross_entropy_from_logits_and_its_gradients_match_burn() {
-    use burn::tensor::activation::softplus;
+fn losses_from_logits_and_their_gradients_match_burn() {
+    use burn::tensor::activation::{sigmoid, softplus};
     let device = device();
     // Odd image sizes, batch 1, and logits far out in both tails.
-    for (shape, spread) in [
-        ([1, 1, 5, 3], 1.0),
-        ([4, 3, 7, 9], 1.0),
-        ([3, 1, 8, 8], 12.0),
-    ] {
-        let logits = random(shape, &device).mul_scalar(spread);
-        let targets = Tensor::<4>::random(shape, Distribution::Uniform(0.0, 1.0), &device);
-        let track = |t: &Tensor<4>| t.clone().require_grad();
-        let (l_ref, t_ref, l_fused, t_fused) = (
-            track(&logits),
-            track(&targets),
-            track(&logits),
-            track(&targets),
-        );
-        let per_pixel = softplus(l_ref.clone(), 1.0) - t_ref.clone() * l_ref.clone();
-        let want: Tensor<1> = per_pixel.flatten::<2>(1, 3).mean_dim(1).flatten(0, 1);
-        let got = blocks::bce_logits_per_image(l_fused.clone(), t_fused.clone());
-        let r = random([shape[0]], &device);
-        let grads_ref = probe(want.clone(), &r).backward();
-        let grads = probe(got.clone(), &r).backward();
-        let what = format!("bce {shape:?} x{spread}");
-        assert_close(&what, got, want);
-        let pairs = [
-            (&l_fused, &l_ref, "dlogits"),
-            (&t_fused, &t_ref, "dtargets"),
-        ];
-        for (fused, reference, name) in pairs {
-            assert_close(
-                &format!("{what} {name}"),
-                fused.grad(&grads).unwrap(),
-                reference.grad(&grads_ref).unwrap(),
+    for squared in [false, true] {
+        for (shape, spread) in [
+            ([1, 1, 5, 3], 1.0),
+            ([4, 3, 7, 9], 1.0),
+            ([3, 1, 8, 8], 12.0),
+        ] {
+            let logits = random(shape, &device).mul_scalar(spread);
+            let targets = Tensor::<4>::random(shape, Distribution::Uniform(0.0, 1.0), &device);
+            let track = |t: &Tensor<4>| t.clone().require_grad();
+            let (l_ref, t_ref, l_fused, t_fused) = (
+                track(&logits),
+                track(&targets),
+                track(&logits),
+                track(&targets),
             );
+            let (per_pixel, got) = if squared {
+                (
+                    (sigmoid(l_ref.clone()) - t_ref.clone()).square(),
+                    blocks::sigmoid_mse_per_image(l_fused.clone(), t_fused.clone()),
+                )
+            } else {
+                (
+                    softplus(l_ref.clone(), 1.0) - t_ref.clone() * l_ref.clone(),
+                    blocks::bce_logits_per_image(l_fused.clone(), t_fused.clone()),
+                )
+            };
+            let want: Tensor<1> = per_pixel.flatten::<2>(1, 3).mean_dim(1).flatten(0, 1);
+            let r = random([shape[0]], &device);
+            let grads_ref = probe(want.clone(), &r).backward();
+            let grads = probe(got.clone(), &r).backward();
+            let what = format!(
+                "{} {shape:?} x{spread}",
+                if squared { "sigmoid mse" } else { "bce" }
+            );
+            assert_close(&what, got, want);
+            let pairs = [
+                (&l_fused, &l_ref, "dlogits"),
+                (&t_fused, &t_ref, "dtargets"),
+            ];
+            for (fused, reference, name) in pairs {
+                assert_close(
+                    &format!("{what} {name}"),
+                    fused.grad(&grads).unwrap(),
+                    reference.grad(&grads_ref).unwrap(),
+                );
+            }
         }
     }
 }

@@ -169,22 +169,23 @@ impl Backward<Flex, 1> for ActBackward {
 }
 
 #[derive(Debug)]
-struct BceBackward;
+struct LogitLossBackward;
 
-impl Backward<Flex, 2> for BceBackward {
-    /// Logits, targets.
-    type State = (FlexTensor, FlexTensor);
+impl Backward<Flex, 2> for LogitLossBackward {
+    /// Logits, targets, squared.
+    type State = (FlexTensor, FlexTensor, bool);
 
     fn backward(self, ops: Ops<Self::State, 2>, grads: &mut Gradients, _: &mut Checkpointer) {
         let [node_logits, node_targets] = ops.parents;
         let dy = values(&grads.consume::<Flex>(&ops.node));
-        let (logits, targets) = ops.state;
+        let (logits, targets, squared) = ops.state;
         let shape = logits.shape().to_vec();
         let (logits, targets) = (values(&logits), values(&targets));
-        let (dlogits, dtargets) = cpu::bce_logits_backward(
+        let (dlogits, dtargets) = cpu::logit_loss_backward(
             slice(&logits),
             slice(&targets),
             slice(&dy),
+            super::flex::logit_loss(squared),
             node_targets.is_some(),
         );
         register!(grads, node_logits, tensor(dlogits, shape.clone()));
@@ -323,18 +324,20 @@ impl<C: CheckpointStrategy> ConvBlocks for Autodiff<Flex, C> {
         Autodiff::<Flex, C>::from_inner(Flex::fused_channel_stats(x.into_primitive()))
     }
 
-    fn fused_bce_logits(logits: Tracked<C>, targets: Tracked<C>) -> Tracked<C> {
-        let prep = BceBackward
+    fn fused_logit_loss(logits: Tracked<C>, targets: Tracked<C>, squared: bool) -> Tracked<C> {
+        let prep = LogitLossBackward
             .prepare::<C>([logits.node(), targets.node()])
             .compute_bound()
             .stateful();
         let (logits, targets) = (logits.into_primitive(), targets.into_primitive());
         match prep {
             OpsKind::Tracked(prep) => {
-                let y = Flex::fused_bce_logits(logits.clone(), targets.clone());
-                prep.finish((logits, targets), y)
+                let y = Flex::fused_logit_loss(logits.clone(), targets.clone(), squared);
+                prep.finish((logits, targets, squared), y)
             }
-            OpsKind::UnTracked(prep) => prep.finish(Flex::fused_bce_logits(logits, targets)),
+            OpsKind::UnTracked(prep) => {
+                prep.finish(Flex::fused_logit_loss(logits, targets, squared))
+            }
         }
     }
 

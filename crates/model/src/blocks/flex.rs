@@ -163,10 +163,11 @@ impl ConvBlocks for Flex {
         tensor(y, vec![batch, output])
     }
 
-    fn fused_bce_logits(logits: FlexTensor, targets: FlexTensor) -> FlexTensor {
+    fn fused_logit_loss(logits: FlexTensor, targets: FlexTensor, squared: bool) -> FlexTensor {
         let batch = logits.shape()[0];
         let (logits, targets) = (values(&logits), values(&targets));
-        let per_image = cpu::bce_logits_forward(slice(&logits), slice(&targets), batch);
+        let per_image =
+            cpu::logit_loss_forward(slice(&logits), slice(&targets), batch, logit_loss(squared));
         tensor(per_image, vec![batch])
     }
 
@@ -175,5 +176,14 @@ impl ConvBlocks for Flex {
         let mut y = FlexTensor::from_data(x.into_data());
         cpu::act_forward(y.storage_mut::<f32>(), slope as f32);
         y
+    }
+}
+
+/// The [`cpu::LogitLoss`] the extension's `squared` flag names.
+pub(super) fn logit_loss(squared: bool) -> cpu::LogitLoss {
+    if squared {
+        cpu::LogitLoss::SigmoidMse
+    } else {
+        cpu::LogitLoss::Bce
     }
 }

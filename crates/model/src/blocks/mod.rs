@@ -73,11 +73,15 @@ pub trait ConvBlocks: burn::backend::Backend {
     /// LeakyReLU (`slope = 0` is ReLU) with a one-pass backward.
     fn fused_act(x: FloatTensor<Self>, slope: f64) -> FloatTensor<Self>;
 
-    /// Per-image mean binary cross-entropy from logits, `softplus(l) - t l` averaged
-    /// over each image of `logits [batch, ...]` against `targets` of the same shape,
-    /// as `[batch]`; one pass forward and one backward.
-    fn fused_bce_logits(logits: FloatTensor<Self>, targets: FloatTensor<Self>)
-    -> FloatTensor<Self>;
+    /// Per-image mean reconstruction error from the decoder's logits, over each image
+    /// of `logits [batch, ...]` against `targets` of the same shape, as `[batch]`:
+    /// `softplus(l) - t l` (BCE), or with `squared` `(sigmoid(l) - t)^2`; one pass
+    /// forward and one backward.
+    fn fused_logit_loss(
+        logits: FloatTensor<Self>,
+        targets: FloatTensor<Self>,
+        squared: bool,
+    ) -> FloatTensor<Self>;
 }
 
 static FUSED: AtomicBool = AtomicBool::new(true);
@@ -232,9 +236,20 @@ pub fn norm_act<const D: usize>(norm: &BatchNorm, x: Tensor<D>, slope: f64) -> T
 /// Per-image mean BCE from logits on a flex device (callers route other devices to
 /// burn's ops: see `loss::bce_with_logits_per_image`).
 pub fn bce_logits_per_image(logits: Tensor<4>, targets: Tensor<4>) -> Tensor<1> {
-    Tensor::from_dispatch(Dispatch::fused_bce_logits(
+    logit_loss(logits, targets, false)
+}
+
+/// Per-image mean squared error of `sigmoid(logits)` on a flex device (see
+/// `loss::reconstruction_per_image`).
+pub fn sigmoid_mse_per_image(logits: Tensor<4>, targets: Tensor<4>) -> Tensor<1> {
+    logit_loss(logits, targets, true)
+}
+
+fn logit_loss(logits: Tensor<4>, targets: Tensor<4>, squared: bool) -> Tensor<1> {
+    Tensor::from_dispatch(Dispatch::fused_logit_loss(
         logits.into_dispatch(),
         targets.into_dispatch(),
+        squared,
     ))
 }
 
