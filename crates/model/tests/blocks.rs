@@ -281,20 +281,24 @@ fn linear_forward_and_gradients_match_burn() {
 #[test]
 fn leaky_relu_and_its_gradient_match_burn() {
     let device = device();
-    for slope in [0.0, 0.3] {
-        let x = random([2, 3, 5, 5], &device);
-        let (x_ref, x_fused) = (x.clone().require_grad(), x.require_grad());
-        let want = leaky_relu(x_ref.clone(), slope);
-        let got = blocks::act(x_fused.clone(), slope);
-        let r = random([2, 3, 5, 5], &device);
-        let grads_ref = probe(want.clone(), &r).backward();
-        let grads = probe(got.clone(), &r).backward();
-        assert_close(&format!("act {slope}"), got, want);
-        assert_close(
-            &format!("act {slope} dx"),
-            x_fused.grad(&grads).unwrap(),
-            x_ref.grad(&grads_ref).unwrap(),
-        );
+    // One block, and several parallel blocks with a ragged last one.
+    for shape in [[2, 3, 5, 5], [3, 7, 41, 37]] {
+        for slope in [0.0, 0.3] {
+            let x = random(shape, &device);
+            let (x_ref, x_fused) = (x.clone().require_grad(), x.require_grad());
+            let want = leaky_relu(x_ref.clone(), slope);
+            let got = blocks::act(x_fused.clone(), slope);
+            let r = random(shape, &device);
+            let grads_ref = probe(want.clone(), &r).backward();
+            let grads = probe(got.clone(), &r).backward();
+            let what = format!("act {shape:?} {slope}");
+            assert_close(&what, got, want);
+            assert_close(
+                &format!("{what} dx"),
+                x_fused.grad(&grads).unwrap(),
+                x_ref.grad(&grads_ref).unwrap(),
+            );
+        }
     }
 }
 
