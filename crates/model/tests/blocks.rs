@@ -127,6 +127,8 @@ fn conv2d_forward_and_gradients_match_burn() {
         // per run), 8x8 maps 4 at a time (groups of 4, 4 and a ragged 0 or 1).
         (70, 2, 3, 4, 4, 3, 2, 1),
         (70, 2, 3, 16, 16, 3, 2, 1),
+        // Inputs and outputs past 64K values: their buffers are made in parallel.
+        (5, 16, 24, 32, 32, 3, 2, 1),
     ];
     for (batch, input, out, h, w, k, stride, pad) in cases {
         let conv = Conv2dConfig::new([input, out], [k, k])
@@ -166,6 +168,8 @@ fn conv_transpose2d_forward_and_gradients_match_burn() {
         (2, 2, 3, 3, 3, 2, 0, 0),
         (4, 8, 8, 4, 4, 2, 1, 1),
         (70, 3, 2, 2, 2, 2, 1, 1),
+        // An output past 64K values: its buffer is made in parallel.
+        (5, 24, 16, 16, 16, 2, 1, 1),
     ];
     for (batch, input, out, h, w, stride, pad, pad_out) in cases {
         let conv = ConvTranspose2dConfig::new([input, out], [3, 3])
