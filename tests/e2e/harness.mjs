@@ -81,15 +81,18 @@ export function useBrowser() {
  * Opens `query` in a fresh context (so pages share nothing), waits until #status says
  * ready or error, and collects console errors and uncaught exceptions (wasm panics).
  */
-export async function openPage(query, { viewport, init } = {}) {
+export async function openPage(query, { viewport, init, route, settle = true } = {}) {
   const page = await browser.newPage(viewport ? { viewport } : {});
   if (init) await page.addInitScript(init);
+  // `route: [pattern, handler]` intercepts requests (e.g. holds the wasm back); with
+  // `settle: false` this returns as soon as the document arrives.
+  if (route) await page.route(...route);
   page.setDefaultTimeout(60_000);
   const errors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
   page.on('pageerror', (err) => errors.push(String(err)));
-  await page.goto(baseUrl + query);
-  await settled(page);
+  await page.goto(baseUrl + query, settle ? {} : { waitUntil: 'commit' });
+  if (settle) await settled(page);
   return { page, errors };
 }
 

@@ -4,10 +4,32 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import {
-  useBrowser, openPage, text, navTo, waitReady, eventually, waitDecodes, quiet, lastDecode, READY_TIMEOUT_MS,
+  useBrowser, openPage, text, navTo, waitReady, eventually, waitDecodes, quiet, lastDecode, settled, READY_TIMEOUT_MS,
 } from './harness.mjs';
 
 useBrowser();
+
+test('a slow download: the page shows its shell before the wasm arrives, and the app replaces it', async () => {
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const { page, errors } = await openPage('', {
+    route: ['**/*_bg.wasm', async (route) => { await held; await route.continue(); }],
+    settle: false,
+  });
+  try {
+    await page.waitForSelector('#boot');
+    assert.equal(await text(page, '#boot h1'), 'latentlab');
+    assert.match(await text(page, '#boot [role="status"]'), /Loading the page/);
+    release();
+    await settled(page);
+    assert.equal(await page.$('#boot'), null, 'the app replaced the shell');
+    assert.equal(await text(page, 'header h1'), 'latentlab');
+    assert.deepEqual(errors, []);
+  } finally {
+    release();
+    await page.close();
+  }
+});
 
 test('a software WebGPU adapter (SwiftShader here) is offered but the page decodes on the CPU and says why', async () => {
   const { page, errors } = await openPage('');
