@@ -7,7 +7,8 @@
 //  - screenshots of every page on WebGPU, into SHOTS_DIR (default /tmp/latentlab-shots).
 // LATENCY_BACKENDS=cpu and LATENCY_PAGES=sample,morph narrow the decode timings (and
 // skip the scale page); LATENTLAB_DIST times another build, e.g. a copy of the one
-// before a change, so before and after come from one sitting.
+// before a change, so before and after come from one sitting; LATENCY_JSON=FILE also
+// writes every decode time, { activity: { backend: [ms, ...] } } (bench/page-vs-ort).
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -101,6 +102,9 @@ function pageWeight() {
   printTable(['file', 'raw', 'gzip'], rows);
 }
 
+/** Every decode time of `measure`, for LATENCY_JSON. */
+const times = {};
+
 async function measure(backend, results) {
   const started = Date.now();
   const { page } = await openPage(`?backend=${backend}`);
@@ -117,6 +121,7 @@ async function measure(backend, results) {
         for (let i = 0; i < RUNS; i++) await afterDecode(page, activity, () => step(page, i));
         const ms = await page.evaluate(([a, n]) => (window.latentlab.ms?.[a] ?? []).slice(-n), [activity, RUNS]);
         cell = ms.length ? median(ms).toFixed(1) : 'no ms';
+        times[activity] = { ...times[activity], [backend]: ms };
       } catch (err) {
         cell = `failed: ${err.message.split('\n')[0]}`;
       }
@@ -180,6 +185,7 @@ async function main() {
   } finally {
     await stop();
   }
+  if (process.env.LATENCY_JSON) fs.writeFileSync(process.env.LATENCY_JSON, JSON.stringify(times));
   console.log(`\nDecode latency: median of window.latentlab.ms over ${RUNS} decodes (ms)`);
   printTable(['activity', ...BACKENDS], [...results].map(([a, cells]) => [a, ...BACKENDS.map((b) => cells[b] ?? '-')]));
   console.log(`\nScreenshots (WebGPU): ${SHOTS}`);
