@@ -55,8 +55,8 @@ def main():
 
     nodes, inits = [], []
 
-    def const(name, array):
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(array, dtype=np.float32), name))
+    def const(name, array, dtype=np.float32):
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(array, dtype=dtype), name))
         return name
 
     def norm_act(x, prefix, out_name):
@@ -70,7 +70,7 @@ def main():
     nodes.append(helper.make_node("Gemm", ["z", const("decoder_input.weight", t["decoder_input.weight"]),
                                            const("decoder_input.bias", t["decoder_input.bias"])], ["dense"]))
     x = norm_act("dense", "decoder_input_norm", "dense_act")
-    nodes.append(helper.make_node("Reshape", [x, const_int64("shape", [-1, filters[-1], side, side], inits)], ["grid0"]))
+    nodes.append(helper.make_node("Reshape", [x, const("shape", [-1, filters[-1], side, side], np.int64)], ["grid0"]))
     x = "grid0"
     for i in range(len(filters)):
         # burn's ConvTranspose2d weight is [in, out, k, k], as ONNX's.
@@ -97,11 +97,6 @@ def main():
     onnx.checker.check_model(proto)
     onnx.save(proto, out)
     print(f"wrote {out}: {len(nodes)} nodes from {weights_dir}")
-
-
-def const_int64(name, values, inits):
-    inits.append(numpy_helper.from_array(np.array(values, dtype=np.int64), name))
-    return name
 
 
 if __name__ == "__main__":

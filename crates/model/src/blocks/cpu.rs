@@ -1281,7 +1281,7 @@ pub fn norm_act_backward(
 /// through it was 19% of mlp-ae's training step. Cephes' polynomial on
 /// `x - n ln 2`, `|x - n ln 2| <= ln 2 / 2`, times `2^n` built in the exponent bits.
 #[inline(always)]
-pub fn exp_approx(x: f32) -> f32 {
+fn exp_approx(x: f32) -> f32 {
     // Adding 1.5 * 2^23 rounds to an integer, which then sits in the low mantissa bits.
     const ROUND: f32 = 12_582_912.0;
     let x = x.clamp(-87.0, 88.0);
@@ -1342,7 +1342,7 @@ fn ln_1p_approx(u: f32) -> f32 {
 }
 
 #[inline(always)]
-pub fn sigmoid_approx(l: f32) -> f32 {
+fn sigmoid_approx(l: f32) -> f32 {
     1.0 / (1.0 + exp_approx(-l))
 }
 
