@@ -60,6 +60,18 @@ test('default page draws 16 distinct non-blank faces, on WebGPU when chosen, wit
   assert.deepEqual(errors, []);
 });
 
+test('static constructors run once, not on every call into the wasm (clicks, callbacks, DOM objects)', async () => {
+  const { page } = await openPage('?backend=cpu');
+  try {
+    for (let i = 0; i < 3; i++) await afterDecode(page, 'sample', () => page.click('#new-samples'));
+    await navTo(page, 'morph');
+    await afterDecode(page, 'morph', () => page.press('#alpha', 'ArrowRight'));
+    assert.equal(await page.evaluate(() => window.latentlab.constructorRuns), 1);
+  } finally {
+    await page.close();
+  }
+});
+
 test('parity: WebGPU and CPU decodes of fashion-vae seed 3 equal the native decode', async (t) => {
   const native = nativeDecode('fashion-vae', 3, 16);
   for (const backend of ['webgpu', 'cpu']) {

@@ -1,7 +1,9 @@
 //! Exposes every finished decode on `window.latentlab` so browser tests can compare
 //! the page's raw floats with a native decode (a canvas only keeps 8-bit pixels) and
 //! count decodes per activity: `{backend, decodes: {activity: n}, last: {activity:
-//! {z, pixels, ms, backend}}, ms: {activity: [ms...]}}`.
+//! {z, pixels, ms, backend}}, ms: {activity: [ms...]}, constructorRuns}`.
+
+use std::sync::atomic::Ordering;
 
 use js_sys::{Array, Float32Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -28,6 +30,11 @@ pub fn publish_decode(activity: &str, backend: Backend, z: &[f32], pixels: &[f32
         let _ = Reflect::set(target, &key.into(), &value);
     };
     set(&root, "backend", backend.query_value().into());
+    set(
+        &root,
+        "constructorRuns",
+        JsValue::from(crate::CONSTRUCTOR_RUNS.load(Ordering::Relaxed)),
+    );
     let decodes = child(&root, "decodes");
     let count = Reflect::get(&decodes, &activity.into())
         .ok()
