@@ -6,7 +6,7 @@
 //! code does not.
 
 use burn::config::Config;
-use burn::module::Module;
+use burn::module::{Module, Param};
 use burn::nn::conv::{Conv2d, Conv2dConfig, ConvTranspose2d, ConvTranspose2dConfig};
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
@@ -227,6 +227,7 @@ impl ConvConfig {
             output_conv: conv(input, self.channels, 1),
             bottleneck: [last, side, side],
             negative_slope: self.negative_slope,
+            dense_activation: self.batch_norm,
         }
     }
 }
@@ -250,6 +251,10 @@ pub struct ConvAutoencoder {
     bottleneck: [usize; 3],
     #[module(skip)]
     negative_slope: f64,
+    /// Whether the decoder's dense layer is activated (the face decoder, whose dense
+    /// layer has a BatchNorm; kept apart from it so folding the norm keeps it).
+    #[module(skip)]
+    dense_activation: bool,
 }
 
 impl ConvAutoencoder {
@@ -259,6 +264,61 @@ impl ConvAutoencoder {
             Some(norm) => blocks::norm_act(norm, x, self.negative_slope),
             None => blocks::act(x, self.negative_slope),
         }
+    }
+
+    /// The same network for inference, with every BatchNorm folded into the layer
+    /// before it: `gamma (W x + b - mean) / sqrt(var + eps) + beta` is one layer with
+    /// weights scaled per output channel and a shifted bias. It decodes what the
+    /// original does (to rounding) with one pass over each activation fewer, on every
+    /// device; it cannot be trained or exported (the norms are gone).
+    pub fn fold_batch_norm(mut self) -> Self {
+        fn fold(norm: &BatchNorm) -> (Tensor<1>, Tensor<1>) {
+            let scale = norm
+                .gamma
+                .val()
+                .div(norm.running_var.value().add_scalar(norm.epsilon).sqrt());
+            let shift = norm
+                .beta
+                .val()
+                .sub(norm.running_mean.value().mul(scale.clone()));
+            (scale, shift)
+        }
+        /// `b scale + shift`, the bias after folding (`shift` where there was none).
+        fn shifted(
+            bias: Option<Param<Tensor<1>>>,
+            scale: &Tensor<1>,
+            shift: Tensor<1>,
+        ) -> Option<Param<Tensor<1>>> {
+            Some(match bias {
+                Some(b) => b.map(|b| b.mul(scale.clone()).add(shift)),
+                None => Param::from_tensor(shift),
+            })
+        }
+        for (conv, norm) in self.encoder_convs.iter_mut().zip(&self.encoder_norms) {
+            let (scale, shift) = fold(norm);
+            let out = scale.dims()[0];
+            let weight = conv.weight.clone();
+            conv.weight = weight.map(|w| w.mul(scale.clone().reshape([out, 1, 1, 1])));
+            conv.bias = shifted(conv.bias.take(), &scale, shift);
+        }
+        if let Some(norm) = self.decoder_input_norm.take() {
+            let (scale, shift) = fold(&norm);
+            let out = scale.dims()[0];
+            let dense = &mut self.decoder_input;
+            let weight = dense.weight.clone();
+            dense.weight = weight.map(|w| w.mul(scale.clone().reshape([1, out])));
+            dense.bias = shifted(dense.bias.take(), &scale, shift);
+        }
+        for (conv, norm) in self.decoder_convs.iter_mut().zip(&self.decoder_norms) {
+            let (scale, shift) = fold(norm);
+            let out = scale.dims()[0];
+            let weight = conv.weight.clone();
+            conv.weight = weight.map(|w| w.mul(scale.clone().reshape([1, out, 1, 1])));
+            conv.bias = shifted(conv.bias.take(), &scale, shift);
+        }
+        self.encoder_norms.clear();
+        self.decoder_norms.clear();
+        self
     }
 
     /// Images `[batch, channels, h, w]` in [0, 1] to z's mean and, for a VAE, log variance.
@@ -282,16 +342,88 @@ impl ConvAutoencoder {
         let mut x = blocks::linear(&self.decoder_input, z);
         // The seed's Fashion decoder reshapes the dense output as it is; the face
         // decoder normalises and activates it first.
-        if let Some(norm) = &self.decoder_input_norm {
-            x = self.activate(x, Some(norm));
+        if self.dense_activation {
+            x = self.activate(x, self.decoder_input_norm.as_ref());
         }
         let mut x: Tensor<4> = x.reshape([batch, c, h, w]);
         for (index, conv) in self.decoder_convs.iter().enumerate() {
-            x = self.activate(
-                blocks::conv_transpose2d(conv, x),
-                self.decoder_norms.get(index),
-            );
+            x = match self.decoder_norms.get(index) {
+                Some(norm) => self.activate(blocks::conv_transpose2d(conv, x), Some(norm)),
+                // No norm, or folded: the activation is written with the output.
+                None => blocks::conv_transpose2d_act(conv, x, self.negative_slope),
+            };
         }
         blocks::conv2d(&self.output_conv, x)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::module::RunningState;
+    use burn::tensor::Distribution;
+
+    use super::*;
+
+    fn random<const D: usize>(
+        shape: [usize; D],
+        low: f64,
+        high: f64,
+        device: &Device,
+    ) -> Tensor<D> {
+        Tensor::random(shape, Distribution::Uniform(low, high), device)
+    }
+
+    /// Trained-looking statistics, so that folding has something to fold.
+    fn perturb(norm: &mut BatchNorm, device: &Device) {
+        let n = norm.gamma.dims()[0];
+        norm.gamma = Param::from_tensor(random([n], 0.5, 1.5, device));
+        norm.beta = Param::from_tensor(random([n], -0.5, 0.5, device));
+        norm.running_mean = RunningState::new(random([n], -1.0, 1.0, device));
+        norm.running_var = RunningState::new(random([n], 0.2, 3.0, device));
+    }
+
+    #[test]
+    fn folding_batch_norm_keeps_what_the_model_computes() {
+        let device = Device::flex();
+        let config = ConvConfig::new(
+            16,
+            3,
+            vec![8, 6],
+            5,
+            Objective::new(true, Reconstruction::Mse, 1.0),
+        )
+        .with_batch_norm(true)
+        .with_negative_slope(0.3);
+        let mut model = config.init(&device);
+        for norm in model
+            .encoder_norms
+            .iter_mut()
+            .chain(model.decoder_norms.iter_mut())
+            .chain(model.decoder_input_norm.iter_mut())
+        {
+            perturb(norm, &device);
+        }
+        let z = random([3, 5], -2.0, 2.0, &device);
+        let images = random([2, 3, 16, 16], 0.0, 1.0, &device);
+        let want_logits = model.decode_logits(z.clone());
+        let (want_mean, want_log_var) = model.encode(images.clone());
+        let folded = model.fold_batch_norm();
+        assert!(folded.decoder_norms.is_empty() && folded.decoder_input_norm.is_none());
+        let close = |what: &str, got: Tensor<2>, want: Tensor<2>| {
+            let diff: f32 = got.sub(want).abs().max().into_scalar();
+            assert!(diff < 1e-4, "{what} moved by {diff} when folding");
+        };
+        close(
+            "decoder logits",
+            folded.decode_logits(z).flatten(1, 3),
+            want_logits.flatten(1, 3),
+        );
+        let (mean, log_var) = folded.encode(images);
+        close("encoder mean", mean, want_mean);
+        close(
+            "encoder log variance",
+            log_var.unwrap(),
+            want_log_var.unwrap(),
+        );
     }
 }

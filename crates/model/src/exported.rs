@@ -192,6 +192,16 @@ impl ExportedModel {
         }
     }
 
+    /// The network for decoding and encoding only, with BatchNorm folded where that
+    /// is implemented (the conv autoencoders; a GAN's generator keeps its norms).
+    /// Such a model must not be trained or exported.
+    pub fn for_inference(self) -> Self {
+        match self {
+            Self::Autoencoder(m) => Self::Autoencoder(m.fold_batch_norm()),
+            generator => generator,
+        }
+    }
+
     pub(crate) fn load_from_store<P: ModuleStore>(
         &mut self,
         store: &mut P,

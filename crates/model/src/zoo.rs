@@ -214,6 +214,15 @@ impl Autoencoder {
         }
     }
 
+    /// The network for inference: the conv model's BatchNorms folded into the layers
+    /// before them (see [`ConvAutoencoder::fold_batch_norm`]); the dense models have none.
+    pub fn fold_batch_norm(self) -> Self {
+        match self {
+            Self::Conv(m) => Self::Conv(m.fold_batch_norm()),
+            dense => dense,
+        }
+    }
+
     /// Whether the decoder ends in a sigmoid (all but the linear AE).
     fn squashes(&self) -> bool {
         match self {

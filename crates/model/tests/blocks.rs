@@ -186,6 +186,39 @@ fn conv_transpose2d_forward_and_gradients_match_burn() {
     }
 }
 
+#[test]
+fn conv_transpose2d_with_activation_matches_burn_in_inference() {
+    // Outside autodiff, the activation is written by col2im (the fused inference op).
+    let device = Device::flex();
+    device.seed(11);
+    // (batch, in, out, height, width, stride, padding, output padding): halving
+    // geometries (the decoders') and others, which activate after col2im.
+    let cases = [
+        (1, 4, 3, 2, 2, 2, 1, 1),
+        (3, 5, 4, 4, 6, 2, 1, 1),
+        (2, 3, 2, 5, 5, 2, 1, 1),
+        (2, 2, 3, 3, 3, 1, 1, 0),
+        (5, 24, 16, 16, 16, 2, 1, 1),
+    ];
+    for (batch, input, out, h, w, stride, pad, pad_out) in cases {
+        let conv = ConvTranspose2dConfig::new([input, out], [3, 3])
+            .with_stride([stride, stride])
+            .with_padding([pad, pad])
+            .with_padding_out([pad_out, pad_out])
+            .init(&device);
+        let x = random([batch, input, h, w], &device);
+        for slope in [0.0, 0.3] {
+            assert_close(
+                &format!(
+                    "conv_transpose + act {input}->{out} {h}x{w} s{stride} b{batch} slope {slope}"
+                ),
+                blocks::conv_transpose2d_act(&conv, x.clone(), slope),
+                leaky_relu(conv.forward(x.clone()), slope),
+            );
+        }
+    }
+}
+
 /// A BatchNorm with random scale, shift and running statistics.
 fn norm(channels: usize, gamma: &Tensor<1>, beta: &Tensor<1>, device: &Device) -> BatchNorm {
     let mut norm = BatchNormConfig::new(channels).init(device);

@@ -265,6 +265,28 @@ impl<C: CheckpointStrategy> ConvBlocks for Autodiff<Flex, C> {
         }
     }
 
+    /// Not tracked: `blocks::conv_transpose2d_act` never routes an autodiff device here
+    /// (no gradient would reach the weights).
+    fn fused_conv_transpose2d_act(
+        x: Tracked<C>,
+        weight: Tracked<C>,
+        bias: Tracked<C>,
+        stride: usize,
+        padding: usize,
+        padding_out: usize,
+        slope: f64,
+    ) -> Tracked<C> {
+        Autodiff::<Flex, C>::from_inner(Flex::fused_conv_transpose2d_act(
+            x.into_primitive(),
+            weight.into_primitive(),
+            bias.into_primitive(),
+            stride,
+            padding,
+            padding_out,
+            slope,
+        ))
+    }
+
     fn fused_norm_act(
         x: Tracked<C>,
         gamma: Tracked<C>,

@@ -10,7 +10,9 @@
 //! K = input channels x 9), images run in parallel, and each thread reuses its
 //! column buffer and accumulates its own weight gradient, summed once at the end.
 
-use gemm::{Parallelism, gemm};
+use gemm::Parallelism;
+#[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+use gemm::gemm;
 
 /// One convolution's geometry: a `channels x height x width` image seen through a
 /// square `kernel` at `stride` with `padding`, giving `out_height x out_width`.
@@ -233,6 +235,19 @@ fn im2col_halving(image: &[f32], g: &Geometry, cols: &mut [f32], ld: usize, at: 
 /// [`col2im`] for [`is_halving`] geometries: each phase plane's sum of taps, then
 /// one interleaving pass onto the image.
 fn col2im_halving(cols: &[f32], g: &Geometry, image: &mut [f32], ld: usize, at: usize) {
+    col2im_halving_with(cols, g, image, ld, at, |_, pixel, sum| *pixel += sum);
+}
+
+/// [`col2im_halving`] that hands each pixel's sum to `put(channel, pixel, sum)`
+/// instead of adding it: the interleaving pass then also applies bias and activation.
+fn col2im_halving_with(
+    cols: &[f32],
+    g: &Geometry,
+    image: &mut [f32],
+    ld: usize,
+    at: usize,
+    put: impl Fn(usize, &mut f32, f32),
+) {
     let (w, oh, ow) = (g.width, g.out_height, g.out_width);
     let pixels = oh * ow;
     let row = |c: usize, kh: usize, kw: usize| &cols[(c * 9 + kh * 3 + kw) * ld + at..][..pixels];
@@ -266,24 +281,54 @@ fn col2im_halving(cols: &[f32], g: &Geometry, image: &mut [f32], ld: usize, at: 
                 let even = &sums[(2 * a) * pixels + i * ow..][..ow];
                 let odd = &sums[(2 * a + 1) * pixels + i * ow..][..ow];
                 for ((pair, &e), &o) in line.chunks_exact_mut(2).zip(even).zip(odd) {
-                    pair[0] += e;
-                    pair[1] += o;
+                    put(c, &mut pair[0], e);
+                    put(c, &mut pair[1], o);
                 }
             }
         }
     }
 }
 
-/// A row-major matrix with `cols` values per row, for [`matmul`].
+/// A matrix in a slice, for [`matmul`]: entry `(i, j)` is `data[i * row_stride + j *
+/// col_stride]`.
 #[derive(Clone, Copy)]
-struct Mat<'a> {
+pub(super) struct Mat<'a> {
     data: &'a [f32],
-    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
 }
 
 impl<'a> Mat<'a> {
-    fn new(data: &'a [f32], cols: usize) -> Self {
-        Self { data, cols }
+    /// A row-major matrix with `cols` values per row.
+    pub(super) fn new(data: &'a [f32], cols: usize) -> Self {
+        Self {
+            data,
+            row_stride: cols,
+            col_stride: 1,
+        }
+    }
+
+    /// The transpose of a row-major matrix with `cols` values per row, without a copy
+    /// (gemm packs its operands anyway).
+    pub(super) fn transpose_of(data: &'a [f32], cols: usize) -> Self {
+        Self {
+            data,
+            row_stride: 1,
+            col_stride: cols,
+        }
+    }
+
+    /// Entry `(i, j)`.
+    #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+    pub(super) fn at(&self, i: usize, j: usize) -> f32 {
+        self.data[i * self.row_stride + j * self.col_stride]
+    }
+
+    /// Whether every entry of a `rows x cols` view lies inside the slice.
+    fn holds(&self, rows: usize, cols: usize) -> bool {
+        rows == 0
+            || cols == 0
+            || self.data.len() > (rows - 1) * self.row_stride + (cols - 1) * self.col_stride
     }
 }
 
@@ -316,8 +361,14 @@ fn matmul_on(
     parallelism: Parallelism,
 ) {
     assert!(dst.len() >= m * n);
-    assert!(m == 0 || k == 0 || lhs.data.len() >= (m - 1) * lhs.cols + k);
-    assert!(k == 0 || rhs.data.len() >= (k - 1) * rhs.cols + n);
+    assert!(lhs.holds(m, k) && rhs.holds(k, n));
+    // The page's wasm multiplies with its own 128-bit kernel (see `gemm128`).
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        let _ = parallelism;
+        super::gemm128::matmul(dst, m, n, k, lhs, rhs, accumulate)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     // SAFETY: the asserts keep every matrix inside its slice, and `dst` (a unique
     // borrow) aliases neither operand.
     unsafe {
@@ -330,11 +381,11 @@ fn matmul_on(
             n as isize,
             accumulate,
             lhs.data.as_ptr(),
-            1,
-            lhs.cols as isize,
+            lhs.col_stride as isize,
+            lhs.row_stride as isize,
             rhs.data.as_ptr(),
-            1,
-            rhs.cols as isize,
+            rhs.col_stride as isize,
+            rhs.row_stride as isize,
             1.0,
             1.0,
             false,
@@ -778,7 +829,6 @@ pub fn conv_backward(
     let (patch, pixels) = (g.patch(), g.pixels());
     let group = group_size(pixels).min(batch.max(1));
     let wide = group * pixels;
-    let weight_t = transposed(weight, out, patch);
     let mut dx = if input_grad {
         zeroed(x.len())
     } else {
@@ -829,7 +879,7 @@ pub fn conv_backward(
                     patch,
                     ld,
                     out,
-                    Mat::new(&weight_t, out),
+                    Mat::transpose_of(weight, patch),
                     Mat::new(dy_group, ld),
                     false,
                 );
@@ -857,18 +907,22 @@ pub fn conv_backward(
 /// Transposed conv forward: `x[batch, in, g.pixels()]` to `[batch, g.image()]`, where
 /// `g` is the geometry of the conv it is the adjoint of (its image is this op's
 /// output) and `weight[in, g.patch()]` is burn's `[in, out, k, k]`.
+///
+/// With `slope`, LeakyReLU follows (inference only: the backward knows nothing of it);
+/// for the zoo's halving geometry the bias and activation are applied as col2im
+/// writes each pixel, which saves two passes over the output.
 pub fn conv_transpose_forward(
     x: &[f32],
     g: &Geometry,
     weight: &[f32],
     bias: &[f32],
     input: usize,
+    slope: Option<f32>,
 ) -> Vec<f32> {
     let (patch, pixels) = (g.patch(), g.pixels());
     let batch = x.len() / (input * pixels);
     let group = group_size(pixels).min(batch.max(1));
     let wide = group * pixels;
-    let weight_t = transposed(weight, input, patch);
     let mut y = zeroed(batch * g.image());
     let dst = Disjoint(y.as_mut_ptr());
     let plane = g.height * g.width;
@@ -897,17 +951,26 @@ pub fn conv_transpose_forward(
                 patch,
                 ld,
                 input,
-                Mat::new(&weight_t, input),
+                Mat::transpose_of(weight, patch),
                 Mat::new(x_group, ld),
                 false,
             );
             for j in 0..count {
                 // SAFETY: image first + j's output block is written by this worker only.
                 let y_b = unsafe { dst.chunk(first + j, g.image()) };
+                if let (Some(slope), true) = (slope, is_halving(g)) {
+                    col2im_halving_with(cols, g, y_b, ld, j * pixels, |c, pixel, sum| {
+                        *pixel = leaky(sum + bias[c], slope);
+                    });
+                    continue;
+                }
                 for (c, p) in y_b.chunks_exact_mut(plane).enumerate() {
                     p.fill(bias[c]);
                 }
                 col2im(cols, g, y_b, ld, j * pixels);
+                if let Some(slope) = slope {
+                    y_b.iter_mut().for_each(|v| *v = leaky(*v, slope));
+                }
             }
         },
         |_, _| (),

@@ -113,11 +113,25 @@ impl ConvBlocks for Flex {
         padding: usize,
         padding_out: usize,
     ) -> FlexTensor {
-        let (g, input) = transpose_geometry(&x, &weight, stride, padding, padding_out);
-        let batch = x.shape()[0];
-        let (x, weight, bias) = (values(&x), values(&weight), values(&bias));
-        let y = cpu::conv_transpose_forward(slice(&x), &g, slice(&weight), slice(&bias), input);
-        tensor(y, vec![batch, g.channels, g.height, g.width])
+        conv_transpose(x, weight, bias, [stride, padding, padding_out], None)
+    }
+
+    fn fused_conv_transpose2d_act(
+        x: FlexTensor,
+        weight: FlexTensor,
+        bias: FlexTensor,
+        stride: usize,
+        padding: usize,
+        padding_out: usize,
+        slope: f64,
+    ) -> FlexTensor {
+        conv_transpose(
+            x,
+            weight,
+            bias,
+            [stride, padding, padding_out],
+            Some(slope as f32),
+        )
     }
 
     fn fused_norm_act(
@@ -177,6 +191,21 @@ impl ConvBlocks for Flex {
         cpu::act_forward(y.storage_mut::<f32>(), slope as f32);
         y
     }
+}
+
+/// A transposed conv (`[stride, padding, padding_out]`), activated with `slope`.
+fn conv_transpose(
+    x: FlexTensor,
+    weight: FlexTensor,
+    bias: FlexTensor,
+    [stride, padding, padding_out]: [usize; 3],
+    slope: Option<f32>,
+) -> FlexTensor {
+    let (g, input) = transpose_geometry(&x, &weight, stride, padding, padding_out);
+    let batch = x.shape()[0];
+    let (x, weight, bias) = (values(&x), values(&weight), values(&bias));
+    let y = cpu::conv_transpose_forward(slice(&x), &g, slice(&weight), slice(&bias), input, slope);
+    tensor(y, vec![batch, g.channels, g.height, g.width])
 }
 
 /// The [`cpu::LogitLoss`] the extension's `squared` flag names.

@@ -13,6 +13,8 @@ mod autodiff;
 pub mod cpu;
 #[cfg(feature = "flex")]
 mod flex;
+#[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+mod gemm128;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -45,6 +47,20 @@ pub trait ConvBlocks: burn::backend::Backend {
         stride: usize,
         padding: usize,
         padding_out: usize,
+    ) -> FloatTensor<Self>;
+
+    /// [`Self::fused_conv_transpose2d`] followed by LeakyReLU, in one pass over the
+    /// output: inference only (the functions below never route an autodiff device
+    /// here, and under autodiff it is not tracked).
+    #[allow(clippy::too_many_arguments)]
+    fn fused_conv_transpose2d_act(
+        x: FloatTensor<Self>,
+        weight: FloatTensor<Self>,
+        bias: FloatTensor<Self>,
+        stride: usize,
+        padding: usize,
+        padding_out: usize,
+        slope: f64,
     ) -> FloatTensor<Self>;
 
     /// BatchNorm with `stats [2, channels]` (mean row, biased variance row), then
@@ -153,18 +169,24 @@ pub fn linear(linear: &Linear, x: Tensor<2>) -> Tensor<2> {
     }
 }
 
-/// `conv.forward(x)` of a transposed conv, fused on flex like [`conv2d`].
-pub fn conv_transpose2d(conv: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
+/// Whether the fused ops can run `conv`: square kernel, stride and padding, no
+/// dilation or groups, with a bias.
+fn plain_transposed(conv: &ConvTranspose2d) -> bool {
     let [kh, kw] = conv.kernel_size;
     let square = |pair: [usize; 2]| pair[0] == pair[1];
-    let plain = kh == kw
+    kh == kw
         && square(conv.stride)
         && square(conv.padding)
         && square(conv.padding_out)
         && conv.dilation == [1, 1]
-        && conv.groups == 1;
+        && conv.groups == 1
+        && conv.bias.is_some()
+}
+
+/// `conv.forward(x)` of a transposed conv, fused on flex like [`conv2d`].
+pub fn conv_transpose2d(conv: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
     match &conv.bias {
-        Some(bias) if plain && fused_on(&x.device()) => {
+        Some(bias) if plain_transposed(conv) && fused_on(&x.device()) => {
             Tensor::from_dispatch(Dispatch::fused_conv_transpose2d(
                 x.into_dispatch(),
                 conv.weight.val().into_dispatch(),
@@ -175,6 +197,27 @@ pub fn conv_transpose2d(conv: &ConvTranspose2d, x: Tensor<4>) -> Tensor<4> {
             ))
         }
         _ => conv.forward(x),
+    }
+}
+
+/// `leaky_relu(conv.forward(x), slope)` of a transposed conv: on flex outside
+/// autodiff (inference, e.g. a decoder whose BatchNorm was folded) one fused op that
+/// activates each pixel as it is written.
+pub fn conv_transpose2d_act(conv: &ConvTranspose2d, x: Tensor<4>, slope: f64) -> Tensor<4> {
+    let device = x.device();
+    match &conv.bias {
+        Some(bias) if plain_transposed(conv) && fused_on(&device) && !device.is_autodiff() => {
+            Tensor::from_dispatch(Dispatch::fused_conv_transpose2d_act(
+                x.into_dispatch(),
+                conv.weight.val().into_dispatch(),
+                bias.val().into_dispatch(),
+                conv.stride[0],
+                conv.padding[0],
+                conv.padding_out[0],
+                slope,
+            ))
+        }
+        _ => act(conv_transpose2d(conv, x), slope),
     }
 }
 

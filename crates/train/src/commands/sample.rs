@@ -12,8 +12,10 @@ pub fn run(args: SampleArgs, device: DeviceArg, first_face: u64) -> Result<()> {
     let (device, _) = open_device(device)?;
     let export = files::read_export(&args.weights, &device)?;
     let m = &export.manifest;
+    // Folded as the page folds it, so native and browser decodes stay one path.
+    let model = export.model.for_inference();
     let samples = sample::decode_samples(
-        &export.model,
+        &model,
         (m.latent_dim, args.prior.map_or(m.model.prior(), Into::into)),
         first_face,
         args.count,
