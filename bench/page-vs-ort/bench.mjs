@@ -113,10 +113,16 @@ async function main() {
 
   const ortFiles = ['ort.wasm.min.js', 'ort-wasm-simd-threaded.mjs', 'ort-wasm-simd-threaded.wasm']
     .map((f) => path.join(ORT_DIST, f)).concat(path.join(HERE, 'decoder.onnx'));
-  const distFiles = fs.readdirSync(DIST).filter((f) => /\.(wasm|js)$/.test(f)).map((f) => path.join(DIST, f));
-  const pageFiles = distFiles.concat(['manifest.json', 'model.safetensors'].map((f) => path.join(WEIGHTS, MODEL, f)));
+  // A CPU visit loads the CPU build (dist/*.js, *.wasm and the inline-JS snippets);
+  // a WebGPU visit loads it too, then hands over to dist/webgpu/.
+  const code = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }) : [])
+    .filter((f) => /\.(wasm|js)$/.test(f) && !(dir === DIST && f.startsWith('webgpu')))
+    .map((f) => path.join(dir, f));
+  const weightFiles = ['manifest.json', 'model.safetensors'].map((f) => path.join(WEIGHTS, MODEL, f));
+  const pageFiles = code(DIST).concat(weightFiles);
+  const webgpuFiles = pageFiles.concat(code(path.join(DIST, 'webgpu')));
   const ortBytes = gzipBytes(ortFiles);
-  const pageBytes = gzipBytes(pageFiles);
+  const pageBytes = { cpu: gzipBytes(pageFiles), webgpu: gzipBytes(webgpuFiles) };
 
   const cell = (s) => `${s.median.toFixed(1)} / ${s.min.toFixed(1)}`;
   console.log(`\n${new Date().toISOString().slice(0, 10)}, ${os.cpus()[0].model}, headless Chromium, ${MODEL} decoder, `
@@ -129,7 +135,7 @@ async function main() {
   }
   for (const b of backends) {
     const name = b === 'cpu' ? 'latentlab page, CPU (flex in wasm, 1 thread)' : 'latentlab page, WebGPU (SwiftShader)';
-    console.log(`| ${name} | ${cell(page[b][1])} | ${cell(page[b][16])} | ${(pageBytes / 1e6).toFixed(2)} MB |`);
+    console.log(`| ${name} | ${cell(page[b][1])} | ${cell(page[b][16])} | ${(pageBytes[b] / 1e6).toFixed(2)} MB |`);
   }
   console.log(`\nORT against the native decode of the same 16 z: max |difference| ${ort[1].diff.toExponential(2)} `
     + `(1 thread), ${ort[2].diff.toExponential(2)} (2 threads); tolerance ${TOLERANCE}.`);

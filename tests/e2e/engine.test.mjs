@@ -72,6 +72,24 @@ test('static constructors run once, not on every call into the wasm (clicks, cal
   }
 });
 
+test('a CPU visit never downloads the WebGPU build; choosing WebGPU loads it and decodes there', async () => {
+  const webgpuBuild = [];
+  const { page, errors } = await openPage('?backend=cpu', {
+    route: ['**/webgpu/**', (route) => { webgpuBuild.push(route.request().url()); return route.continue(); }],
+  });
+  try {
+    await afterDecode(page, 'sample', () => page.click('#new-samples'));
+    assert.deepEqual(webgpuBuild, [], 'the CPU build decodes alone');
+    await page.click('#use-webgpu');
+    await page.waitForFunction(() => window.latentlab?.last?.sample?.backend === 'webgpu', null, { timeout: READY_TIMEOUT_MS });
+    assert.ok(webgpuBuild.some((url) => url.endsWith('/webgpu/latentlab-web_bg.wasm')), webgpuBuild.join(', '));
+    assert.equal(urlParam(page, 'backend'), 'webgpu');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('parity: WebGPU and CPU decodes of fashion-vae seed 3 equal the native decode', async (t) => {
   const native = nativeDecode('fashion-vae', 3, 16);
   for (const backend of ['webgpu', 'cpu']) {

@@ -2,7 +2,8 @@
 // `trunk build --release`):
 //  - decode latency: for each backend and activity, drives the activity's real control
 //    RUNS times and prints the median of window.latentlab.ms[activity] over those decodes;
-//  - page weight: gzip sizes of dist/*.wasm and every file under web/weights/;
+//  - page weight: gzip sizes of dist/*.wasm (the CPU build), dist/webgpu/*.wasm and
+//    every file under web/weights/;
 //  - draws per second of the "Ten million draws" page, CPU (wasm) vs WebGPU;
 //  - screenshots of every page on WebGPU, into SHOTS_DIR (default /tmp/latentlab-shots).
 // LATENCY_BACKENDS=cpu and LATENCY_PAGES=sample,morph narrow the decode timings (and
@@ -84,7 +85,10 @@ function printTable(header, rows) {
 }
 
 function pageWeight() {
-  const files = fs.readdirSync(DIST).filter((f) => f.endsWith('.wasm')).map((f) => path.join(DIST, f));
+  // The CPU build every visit loads, then the WebGPU build only WebGPU visits load.
+  const wasm = (dir) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []).filter((f) => f.endsWith('.wasm'))
+    .map((f) => path.join(dir, f));
+  const files = [...wasm(DIST), ...wasm(path.join(DIST, 'webgpu'))];
   for (const dir of fs.readdirSync(WEIGHTS).sort()) {
     for (const f of fs.readdirSync(path.join(WEIGHTS, dir)).sort()) files.push(path.join(WEIGHTS, dir, f));
   }
@@ -139,8 +143,8 @@ async function measure(backend, results) {
 /** Runs per backend on the scale page; the first WebGPU run also compiles the kernels. */
 const SCALE_RUNS = 3;
 const SCALE_JOBS = [
-  ['inverse transform, normal', '?page=scale&method=inverse&dist=normal&draws=10000000'],
-  ['rejection, mixture, Gaussian q, M = 2.5', '?page=scale&method=rejection&target=mixture&q=gaussian&m=2.5&draws=10000000'],
+  ['inverse transform, normal', '?page=scale&method=inverse&dist=normal&draws=10000000&backend=webgpu'],
+  ['rejection, mixture, Gaussian q, M = 2.5', '?page=scale&method=rejection&target=mixture&q=gaussian&m=2.5&draws=10000000&backend=webgpu'],
 ];
 
 async function scaleRates() {

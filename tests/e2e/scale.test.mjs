@@ -30,7 +30,7 @@ async function run(page, button, backend) {
 const binDifference = (a, b) => a.reduce((sum, x, i) => sum + Math.abs(x - b[i]), 0);
 
 test('inverse transform at scale: CPU and WebGPU tallies both pass chi-square and agree bin by bin', async () => {
-  const { page, errors } = await openPage(`?page=scale&method=inverse&dist=mixture&draws=${DRAWS}&backend=cpu`);
+  const { page, errors } = await openPage(`?page=scale&method=inverse&dist=mixture&draws=${DRAWS}&backend=webgpu`);
   await page.waitForSelector('#run-webgpu:not([disabled])');
   const cpu = await run(page, '#run-cpu', 'cpu');
   const gpu = await run(page, '#run-webgpu', 'webgpu');
@@ -54,7 +54,7 @@ test('inverse transform at scale: CPU and WebGPU tallies both pass chi-square an
 test('rejection at scale: acceptance within 2% of 1/M on both backends; a low envelope fails chi-square', async () => {
   const m = 2.5;
   const { page, errors } = await openPage(
-    `?page=scale&method=rejection&target=mixture&q=gaussian&m=${m}&draws=${DRAWS}&backend=cpu`);
+    `?page=scale&method=rejection&target=mixture&q=gaussian&m=${m}&draws=${DRAWS}&backend=webgpu`);
   await page.waitForSelector('#run-webgpu:not([disabled])');
   assert.equal(await page.locator('#scale-bias-warning').count(), 0, 'M = 2.5 is a valid envelope');
   const cpu = await run(page, '#run-cpu', 'cpu');

@@ -64,6 +64,21 @@ pub enum WebGpuAdapter {
     Hardware,
 }
 
+/// The backend a page runs on: the requested one, else WebGPU on a hardware adapter
+/// (a software adapter is slower than the CPU path: offered, not chosen); `None`
+/// while the adapter is unknown.
+pub fn choose_backend(
+    requested: Option<Backend>,
+    adapter: Option<&WebGpuAdapter>,
+) -> Option<Backend> {
+    requested.or_else(|| {
+        adapter.map(|adapter| match adapter {
+            WebGpuAdapter::Hardware => Backend::WebGpu,
+            _ => Backend::Cpu,
+        })
+    })
+}
+
 /// Asks for an adapter, the only real test: a browser may expose the API yet have no
 /// usable adapter. Software adapters report `isFallbackAdapter` (on the adapter's
 /// `info` in current browsers, on the adapter itself in older ones) or name
@@ -141,6 +156,12 @@ pub fn is_device_loss(message: &str) -> bool {
 pub async fn open_device(backend: Backend) -> Result<Device, String> {
     match backend {
         Backend::Cpu => Ok(Device::flex()),
+        #[cfg(not(feature = "webgpu"))]
+        Backend::WebGpu => {
+            crate::services::builds::reload_on_webgpu()?;
+            Err("loading the page's WebGPU build".into())
+        }
+        #[cfg(feature = "webgpu")]
         Backend::WebGpu => {
             while WEBGPU_STARTING.get() {
                 yield_to_browser().await;

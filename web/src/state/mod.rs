@@ -17,7 +17,7 @@ pub use slots::{Slot, SlotState, Status};
 
 use crate::route::limits::{self, clamp};
 use crate::route::{Endpoint, LatentDraw, Page, Query, View};
-use crate::services::engine::{Backend, Engine, ExportBytes, WebGpuAdapter};
+use crate::services::engine::{Backend, Engine, ExportBytes, WebGpuAdapter, choose_backend};
 
 /// A photo cropped to the model's size, and the encoder's mean for it.
 #[derive(Clone, Debug, PartialEq)]
@@ -151,13 +151,7 @@ impl AppState {
 
     /// The backend to run on: the requested one, else WebGPU on a hardware adapter.
     pub fn backend(&self) -> Option<Backend> {
-        // A software adapter is slower than the CPU path: offered, not chosen.
-        self.requested.or_else(|| {
-            self.webgpu.as_ref().map(|adapter| match adapter {
-                WebGpuAdapter::Hardware => Backend::WebGpu,
-                _ => Backend::Cpu,
-            })
-        })
+        choose_backend(self.requested, self.webgpu.as_ref())
     }
 
     pub fn slot(&self, slot: Slot) -> &SlotState {

@@ -1,0 +1,56 @@
+//! The page ships as two builds of this crate: the CPU build (no `webgpu` feature,
+//! 1.2 MB gzip), which every visit loads first, and the WebGPU build (burn's wgpu and
+//! CubeCL, 4.7 MB gzip) in `webgpu/`, which only a visit that runs on WebGPU loads.
+//!
+//! The CPU build hands over before drawing anything when the page will run on
+//! WebGPU (the URL asks for it, or the adapter is a hardware one: the same choice as
+//! `AppState::backend`), and reloads itself into the WebGPU build when the visitor
+//! picks WebGPU later (`open_device`). `scripts/webgpu-build.sh` (a Trunk hook) builds
+//! the WebGPU one.
+
+use wasm_bindgen::prelude::*;
+
+use crate::route::Query;
+use crate::services::engine::{Backend, choose_backend, webgpu_adapter};
+
+#[wasm_bindgen(inline_js = "
+export function import_webgpu_build() {
+  return import(new URL('webgpu/latentlab-web.js', document.baseURI)).then((m) => m.default());
+}")]
+extern "C" {
+    /// Imports and starts the WebGPU build, which then draws the page.
+    fn import_webgpu_build() -> js_sys::Promise;
+}
+
+/// Whether this visit runs on WebGPU: asks for the adapter when the URL does not say.
+pub async fn starts_on_webgpu(search: &str) -> bool {
+    let requested = Query::parse(search).backend;
+    let adapter = match requested {
+        Some(_) => None,
+        None => Some(webgpu_adapter().await),
+    };
+    choose_backend(requested, adapter.as_ref()) == Some(Backend::WebGpu)
+}
+
+/// Hands the page to the WebGPU build; errors reach the console.
+pub fn hand_over() {
+    wasm_bindgen_futures::spawn_local(async {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(import_webgpu_build()).await {
+            web_sys::console::error_1(&format!("the WebGPU build did not load: {e:?}").into());
+        }
+    });
+}
+
+/// Reloads the page with `backend=webgpu` in its URL, so that the CPU build hands
+/// over to the WebGPU one as it starts (the rest of the URL keeps the view).
+pub fn reload_on_webgpu() -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let href = window.location().href().map_err(|e| format!("{e:?}"))?;
+    let url = web_sys::Url::new(&href).map_err(|e| format!("{e:?}"))?;
+    url.search_params()
+        .set("backend", Backend::WebGpu.query_value());
+    window
+        .location()
+        .replace(&url.href())
+        .map_err(|e| format!("{e:?}"))
+}
