@@ -146,11 +146,20 @@ export async function waitDecodes(page, activity, count) {
  * the next action's), and returns the last decode.
  */
 export async function afterDecode(page, activity, action) {
+  await settleDecode(page, activity, action);
+  return lastDecode(page, activity);
+}
+
+/**
+ * `afterDecode` without reading the decode back: timing loops do not need the pixels,
+ * and moving them out (base64, in the page) makes megabytes of garbage between the
+ * decodes they time.
+ */
+export async function settleDecode(page, activity, action) {
   const before = await decodeCount(page, activity);
   await action();
   await waitDecodes(page, activity, before + 1);
   await quiet(page, activity);
-  return lastDecode(page, activity);
 }
 
 /** Waits until no further `activity` decode finishes for 300 ms. */

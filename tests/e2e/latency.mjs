@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import {
-  DIST, PAGES, WEIGHTS, afterDecode, celebaPhotos, median, navTo, openPage, quiet, setNumber, start, stop,
+  DIST, PAGES, WEIGHTS, afterDecode, celebaPhotos, median, navTo, openPage, quiet, setNumber, settleDecode, start, stop,
   waitDecodes,
 } from './harness.mjs';
 
@@ -122,7 +122,7 @@ async function measure(backend, results) {
         if (onOpen) await waitDecodes(page, activity, 1);
         await quiet(page, activity);
         if (setup) await setup(page);
-        for (let i = 0; i < RUNS; i++) await afterDecode(page, activity, () => step(page, i));
+        for (let i = 0; i < RUNS; i++) await settleDecode(page, activity, () => step(page, i));
         const ms = await page.evaluate(([a, n]) => (window.latentlab.ms?.[a] ?? []).slice(-n), [activity, RUNS]);
         cell = ms.length ? median(ms).toFixed(1) : 'no ms';
         times[activity] = { ...times[activity], [backend]: ms };
