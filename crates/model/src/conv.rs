@@ -232,6 +232,34 @@ impl ConvConfig {
     }
 }
 
+/// Folds `norm` into the layer before it: with `scale = gamma / sqrt(var + eps)`, the
+/// weight is scaled along its output axis `out_axis` (0 for a conv's `[out, in, k,
+/// k]`, 1 for a transposed conv's `[in, out, k, k]` and a dense layer's `[in, out]`)
+/// and the bias becomes `(b - mean) scale + beta` (`beta - mean scale` without one).
+fn fold_into<const D: usize>(
+    weight: &mut Param<Tensor<D>>,
+    bias: &mut Option<Param<Tensor<1>>>,
+    norm: &BatchNorm,
+    out_axis: usize,
+) {
+    let scale = norm
+        .gamma
+        .val()
+        .div(norm.running_var.value().add_scalar(norm.epsilon).sqrt());
+    let shift = norm
+        .beta
+        .val()
+        .sub(norm.running_mean.value().mul(scale.clone()));
+    let mut shape = [1; D];
+    shape[out_axis] = scale.dims()[0];
+    let per_output = scale.clone().reshape(shape);
+    *weight = weight.clone().map(|w| w.mul(per_output));
+    *bias = Some(match bias.take() {
+        Some(b) => b.map(|b| b.mul(scale).add(shift)),
+        None => Param::from_tensor(shift),
+    });
+}
+
 /// Encoder to z (or to z's mean and log variance), decoder from z to pixel logits.
 #[derive(Module, Debug)]
 pub struct ConvAutoencoder {
@@ -272,49 +300,15 @@ impl ConvAutoencoder {
     /// original does (to rounding) with one pass over each activation fewer, on every
     /// device; it cannot be trained or exported (the norms are gone).
     pub fn fold_batch_norm(mut self) -> Self {
-        fn fold(norm: &BatchNorm) -> (Tensor<1>, Tensor<1>) {
-            let scale = norm
-                .gamma
-                .val()
-                .div(norm.running_var.value().add_scalar(norm.epsilon).sqrt());
-            let shift = norm
-                .beta
-                .val()
-                .sub(norm.running_mean.value().mul(scale.clone()));
-            (scale, shift)
-        }
-        /// `b scale + shift`, the bias after folding (`shift` where there was none).
-        fn shifted(
-            bias: Option<Param<Tensor<1>>>,
-            scale: &Tensor<1>,
-            shift: Tensor<1>,
-        ) -> Option<Param<Tensor<1>>> {
-            Some(match bias {
-                Some(b) => b.map(|b| b.mul(scale.clone()).add(shift)),
-                None => Param::from_tensor(shift),
-            })
-        }
         for (conv, norm) in self.encoder_convs.iter_mut().zip(&self.encoder_norms) {
-            let (scale, shift) = fold(norm);
-            let out = scale.dims()[0];
-            let weight = conv.weight.clone();
-            conv.weight = weight.map(|w| w.mul(scale.clone().reshape([out, 1, 1, 1])));
-            conv.bias = shifted(conv.bias.take(), &scale, shift);
+            fold_into(&mut conv.weight, &mut conv.bias, norm, 0);
         }
         if let Some(norm) = self.decoder_input_norm.take() {
-            let (scale, shift) = fold(&norm);
-            let out = scale.dims()[0];
             let dense = &mut self.decoder_input;
-            let weight = dense.weight.clone();
-            dense.weight = weight.map(|w| w.mul(scale.clone().reshape([1, out])));
-            dense.bias = shifted(dense.bias.take(), &scale, shift);
+            fold_into(&mut dense.weight, &mut dense.bias, &norm, 1);
         }
         for (conv, norm) in self.decoder_convs.iter_mut().zip(&self.decoder_norms) {
-            let (scale, shift) = fold(norm);
-            let out = scale.dims()[0];
-            let weight = conv.weight.clone();
-            conv.weight = weight.map(|w| w.mul(scale.clone().reshape([1, out, 1, 1])));
-            conv.bias = shifted(conv.bias.take(), &scale, shift);
+            fold_into(&mut conv.weight, &mut conv.bias, norm, 1);
         }
         self.encoder_norms.clear();
         self.decoder_norms.clear();

@@ -969,7 +969,7 @@ pub fn conv_transpose_forward(
                 }
                 col2im(cols, g, y_b, ld, j * pixels);
                 if let Some(slope) = slope {
-                    y_b.iter_mut().for_each(|v| *v = leaky(*v, slope));
+                    act_forward(y_b, slope);
                 }
             }
         },
