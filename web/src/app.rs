@@ -18,7 +18,8 @@ use crate::route::Query;
 use crate::services::engine::{Engine, ExportBytes, WebGpuAdapter, webgpu_adapter};
 use crate::state::{Action, AppState, Slot, Status};
 
-fn location_search() -> String {
+/// The page URL's query string (`?page=...`), empty outside a browser.
+pub(crate) fn location_search() -> String {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default()

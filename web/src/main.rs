@@ -52,10 +52,7 @@ fn main() {
     console_error_panic_hook::set_once();
     #[cfg(not(feature = "webgpu"))]
     wasm_bindgen_futures::spawn_local(async {
-        let search = web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .unwrap_or_default();
-        if services::builds::starts_on_webgpu(&search).await {
+        if services::builds::starts_on_webgpu(&app::location_search()).await {
             services::builds::hand_over();
         } else {
             yew::Renderer::<app::App>::new().render();

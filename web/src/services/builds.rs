@@ -10,6 +10,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::app::location_search;
 use crate::route::Query;
 use crate::services::engine::{Backend, choose_backend, webgpu_adapter};
 
@@ -44,13 +45,11 @@ pub fn hand_over() {
 /// Reloads the page with `backend=webgpu` in its URL, so that the CPU build hands
 /// over to the WebGPU one as it starts (the rest of the URL keeps the view).
 pub fn reload_on_webgpu() -> Result<(), String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let href = window.location().href().map_err(|e| format!("{e:?}"))?;
-    let url = web_sys::Url::new(&href).map_err(|e| format!("{e:?}"))?;
-    url.search_params()
-        .set("backend", Backend::WebGpu.query_value());
-    window
-        .location()
-        .replace(&url.href())
+    let location = web_sys::window().ok_or("no window")?.location();
+    let mut query = Query::parse(&location_search());
+    query.backend = Some(Backend::WebGpu);
+    let path = location.pathname().map_err(|e| format!("{e:?}"))?;
+    location
+        .replace(&format!("{path}{}", query.to_search()))
         .map_err(|e| format!("{e:?}"))
 }

@@ -4,6 +4,7 @@
 //! `fetch`, WebGPU starts with a promise, and GPU tensors can only be read back with
 //! `into_data_async` (a synchronous read panics in wasm).
 
+#[cfg(feature = "webgpu")]
 use std::cell::{Cell, RefCell};
 use std::fmt;
 
@@ -136,6 +137,7 @@ pub async fn webgpu_adapter() -> WebGpuAdapter {
     }
 }
 
+#[cfg(feature = "webgpu")]
 thread_local! {
     /// burn's wgpu runtime initialises once per page; later switches back reuse it.
     static WEBGPU_DEVICE: RefCell<Option<Device>> = const { RefCell::new(None) };
