@@ -157,6 +157,22 @@ fn check_conv_transpose(conv: &ConvTranspose2d, x_shape: [usize; 4], device: &De
     );
 }
 
+/// A 3x3 transposed conv with square stride, padding and output padding.
+fn transposed_conv(
+    input: usize,
+    out: usize,
+    stride: usize,
+    pad: usize,
+    pad_out: usize,
+    device: &Device,
+) -> ConvTranspose2d {
+    ConvTranspose2dConfig::new([input, out], [3, 3])
+        .with_stride([stride, stride])
+        .with_padding([pad, pad])
+        .with_padding_out([pad_out, pad_out])
+        .init(device)
+}
+
 #[test]
 fn conv_transpose2d_forward_and_gradients_match_burn() {
     let device = device();
@@ -172,11 +188,7 @@ fn conv_transpose2d_forward_and_gradients_match_burn() {
         (5, 24, 16, 16, 16, 2, 1, 1),
     ];
     for (batch, input, out, h, w, stride, pad, pad_out) in cases {
-        let conv = ConvTranspose2dConfig::new([input, out], [3, 3])
-            .with_stride([stride, stride])
-            .with_padding([pad, pad])
-            .with_padding_out([pad_out, pad_out])
-            .init(&device);
+        let conv = transposed_conv(input, out, stride, pad, pad_out, &device);
         check_conv_transpose(
             &conv,
             [batch, input, h, w],
@@ -201,11 +213,7 @@ fn conv_transpose2d_with_activation_matches_burn_in_inference() {
         (5, 24, 16, 16, 16, 2, 1, 1),
     ];
     for (batch, input, out, h, w, stride, pad, pad_out) in cases {
-        let conv = ConvTranspose2dConfig::new([input, out], [3, 3])
-            .with_stride([stride, stride])
-            .with_padding([pad, pad])
-            .with_padding_out([pad_out, pad_out])
-            .init(&device);
+        let conv = transposed_conv(input, out, stride, pad, pad_out, &device);
         let x = random([batch, input, h, w], &device);
         for slope in [0.0, 0.3] {
             assert_close(
