@@ -213,6 +213,39 @@ test('URL state: a morph URL restores alpha, interpolation and the image; keyboa
   }
 });
 
+test('a held arrow key rewrites the URL once the slider rests, and a page switch right after keeps the last setting for Back', async () => {
+  // Counts history writes: one per rest, not one per step (Chromium ignores history
+  // calls past about 200 in 10 s, and each costs the browser process milliseconds).
+  const init = () => {
+    window.__e2eReplaces = 0;
+    const replace = history.replaceState.bind(history);
+    history.replaceState = (...args) => { window.__e2eReplaces += 1; return replace(...args); };
+  };
+  const { page, errors } = await openPage('?page=morph&alpha=0.2&backend=cpu', { init });
+  try {
+    await waitDecodes(page, 'morph', 1);
+    await quiet(page, 'morph');
+    const before = await page.evaluate(() => window.__e2eReplaces);
+    for (let i = 0; i < 12; i++) await page.press('#alpha', 'ArrowRight');
+    await page.waitForFunction(() => Math.abs(Number(new URLSearchParams(location.search).get('alpha')) - 0.32) < 1e-9);
+    await page.waitForTimeout(600);
+    const writes = await page.evaluate(() => window.__e2eReplaces) - before;
+    assert.ok(writes >= 1 && writes <= 2, `12 quick steps rewrote the URL ${writes} times`);
+
+    // A setting changed just before switching pages is not lost from the entry left.
+    await page.press('#alpha', 'End');
+    await navTo(page, 'die');
+    await page.goBack();
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'morph');
+    await waitReady(page);
+    assert.equal(urlParam(page, 'alpha'), '1', 'Back returns to the alpha set just before leaving');
+    assert.equal(await page.inputValue('#alpha'), '1');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('360 px wide: no page scrolls sideways', async () => {
   // The element that shows each page has rendered, and the decode it starts on open.
   const shown = {

@@ -3,8 +3,8 @@
 
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
-use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
@@ -13,6 +13,7 @@ use crate::components::export_loader::ExportLoader;
 use crate::components::nav::Nav;
 use crate::components::timing_panel::TimingPanel;
 use crate::hooks::AppHandle;
+use crate::hooks::address::use_address_bar;
 use crate::pages::ActivityPage;
 use crate::route::Query;
 use crate::services::engine::{Engine, ExportBytes, WebGpuAdapter, webgpu_adapter};
@@ -118,24 +119,7 @@ pub fn app() -> Html {
             on_popstate.forget();
         });
     }
-    use_effect_with(state.query(), |query| {
-        let search = query.to_search();
-        if let Some(window) = web_sys::window() {
-            let shown = location_search();
-            if shown != search
-                && let Ok(history) = window.history()
-            {
-                // A new activity is a new history entry, so Back returns to the
-                // previous one; a changed setting only rewrites the current entry.
-                let new_page = Query::parse(&shown).view.page != query.view.page;
-                let _ = if new_page {
-                    history.push_state_with_url(&JsValue::NULL, "", Some(&search))
-                } else {
-                    history.replace_state_with_url(&JsValue::NULL, "", Some(&search))
-                };
-            }
-        }
-    });
+    use_address_bar(state.query());
 
     let on_switch = {
         let dispatcher = state.dispatcher();

@@ -1,5 +1,6 @@
 //! The hooks components share: the page state without depending on the shell.
 
+pub mod address;
 pub mod decoder;
 pub mod interval;
 

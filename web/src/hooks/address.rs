@@ -1,0 +1,93 @@
+//! The address bar follows the view: a new activity is a new history entry at once; a
+//! changed setting rewrites the current entry once the settings have rested for
+//! [`SETTLE_MS`].
+//!
+//! Why not on every change: each `history.replaceState` costs the browser process
+//! several milliseconds (Chromium's trace of a morph step: 5-7 ms on its main thread,
+//! then a frame of its own), on the other core while the page decodes, and Chromium
+//! ignores history calls past about 200 in 10 seconds, which dragging a slider for a
+//! few seconds reaches.
+
+use std::rc::Rc;
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use yew::prelude::*;
+
+use crate::app::location_search;
+use crate::route::Query;
+
+/// How long settings must rest before the URL is rewritten.
+pub const SETTLE_MS: i32 = 300;
+
+/// A rewrite of the current entry that waits for the settings to rest.
+#[derive(Default)]
+struct Pending {
+    search: Option<String>,
+    timer: Option<(i32, Closure<dyn Fn()>)>,
+}
+
+impl Pending {
+    fn cancel(&mut self) {
+        if let (Some((id, _)), Some(window)) = (self.timer.take(), web_sys::window()) {
+            window.clear_timeout_with_handle(id);
+        }
+        self.search = None;
+    }
+}
+
+fn replace(search: &str) {
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(search));
+    }
+}
+
+/// Keeps the URL in step with `query`.
+#[hook]
+pub fn use_address_bar(query: Query) {
+    let pending = use_mut_ref(Pending::default);
+    use_effect_with(query, move |query| {
+        let search = query.to_search();
+        let shown = location_search();
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        if Query::parse(&shown).view.page != query.view.page {
+            // The entry being left keeps its last settings, then the new activity
+            // gets an entry of its own, so Back returns to exactly what was shown.
+            let unwritten = pending.borrow().search.clone();
+            pending.borrow_mut().cancel();
+            if let Some(previous) = unwritten {
+                replace(&previous);
+            }
+            if let Ok(history) = window.history() {
+                let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&search));
+            }
+            return;
+        }
+        // A Back or Forward (the URL already holds this view) drops a rewrite meant
+        // for the entry it left.
+        pending.borrow_mut().cancel();
+        if shown == search {
+            return;
+        }
+        let fire = {
+            // Weak: the timer lives inside `pending`.
+            let pending = Rc::downgrade(&pending);
+            Closure::<dyn Fn()>::new(move || {
+                let search = pending.upgrade().and_then(|p| p.borrow_mut().search.take());
+                if let Some(search) = search {
+                    replace(&search);
+                }
+            })
+        };
+        if let Ok(id) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            fire.as_ref().unchecked_ref(),
+            SETTLE_MS,
+        ) {
+            let mut slot = pending.borrow_mut();
+            slot.search = Some(search);
+            slot.timer = Some((id, fire));
+        }
+    });
+}
