@@ -13,8 +13,8 @@ cargo fmt --all -- --check
 printf '\n== cargo clippy (native, then the web crate on wasm32)\n' >&2
 cargo clippy --workspace --exclude latentlab-web --all-targets -- -D warnings
 cargo clippy -p latentlab-web --target wasm32-unknown-unknown -- -D warnings
-# The page's CPU build (index.html builds it without the `webgpu` feature).
-cargo clippy -p latentlab-web --target wasm32-unknown-unknown --no-default-features -- -D warnings
+# The page's CPU build (index.html builds it without `webgpu`, with `relaxed-simd`).
+cargo clippy -p latentlab-web --target wasm32-unknown-unknown --no-default-features --features relaxed-simd -- -D warnings
 
 printf '\n== cargo test\n' >&2
 cargo test

@@ -90,6 +90,38 @@ test('a CPU visit never downloads the WebGPU build; choosing WebGPU loads it and
   }
 });
 
+test('an engine without relaxed SIMD gets the portable build and decodes on the CPU, equal to the native decode', async () => {
+  // Stands in for such an engine: the first module compiled (the CPU build, the one
+  // with relaxed SIMD) is refused as it would be there; later ones compile.
+  const init = () => {
+    const real = { streaming: WebAssembly.instantiateStreaming, plain: WebAssembly.instantiate };
+    let refused = false;
+    const refuse = () => {
+      refused = true;
+      return Promise.reject(new WebAssembly.CompileError('relaxed SIMD is not supported (simulated by the test)'));
+    };
+    WebAssembly.instantiateStreaming = (...args) => (refused ? real.streaming(...args) : refuse());
+    WebAssembly.instantiate = (...args) => (refused ? real.plain(...args) : refuse());
+  };
+  const webgpuBuild = [];
+  const { page, errors } = await openPage('?page=sample&weights=weights/fashion-vae&seed=3&backend=cpu', {
+    init,
+    route: ['**/webgpu/**', (route) => { webgpuBuild.push(route.request().url()); return route.continue(); }],
+  });
+  try {
+    await waitDecodes(page, 'sample', 1);
+    await quiet(page, 'sample');
+    assert.ok(webgpuBuild.some((url) => url.endsWith('/webgpu/latentlab-web_bg.wasm')), 'the portable build was loaded');
+    const decoded = await lastDecode(page, 'sample');
+    assert.equal(decoded.backend, 'cpu');
+    const native = nativeDecode('fashion-vae', 3, 16);
+    assert.ok(maxAbsDiff(decoded.pixels, native.pixels) < 1e-3, 'the portable build decodes what the CLI does');
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+});
+
 test('parity: WebGPU and CPU decodes of fashion-vae seed 3 equal the native decode', async (t) => {
   const native = nativeDecode('fashion-vae', 3, 16);
   for (const backend of ['webgpu', 'cpu']) {

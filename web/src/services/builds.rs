@@ -7,6 +7,10 @@
 //! `AppState::backend`), and reloads itself into the WebGPU build when the visitor
 //! picks WebGPU later (`open_device`). `scripts/webgpu-build.sh` (a Trunk hook) builds
 //! the WebGPU one.
+//!
+//! The CPU build multiplies with wasm relaxed SIMD (the `relaxed-simd` feature); an
+//! engine that cannot compile it starts the WebGPU build instead, which is built
+//! without it and decodes on the CPU as well (`web/boot.js`, Trunk's initializer).
 
 use wasm_bindgen::prelude::*;
 
