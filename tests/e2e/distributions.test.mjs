@@ -33,11 +33,11 @@ test('distributions: cars and dogs apart in EfficientNet features, not in pixels
     assert.ok(agreementOf(cnn, 'tsne') > 0.95, `CNN t-SNE agreement ${agreementOf(cnn, 'tsne')}`);
     await page.selectOption('#feature-space', '0');
     await eventually(async () => assert.equal(await shown(), agreementOf(pixels, 'tsne')));
-    assert.equal(urlParam(page, 'feat'), '0');
+    assert.equal(await urlParam(page, 'feat'), '0');
     assert.ok(agreementOf(pixels, 'tsne') < agreementOf(cnn, 'tsne') - 0.1, 'pixels separate the classes far less');
     await page.selectOption('#method', 'pca');
     await eventually(async () => assert.equal(await shown(), agreementOf(pixels, 'pca')));
-    assert.equal(urlParam(page, 'proj'), 'pca');
+    assert.equal(await urlParam(page, 'proj'), 'pca');
 
     // Point 12's tile of the atlas: column 12 of row 0, drawn 128 px wide.
     const label = await text(page, '#picked-label');
@@ -55,7 +55,7 @@ test('distributions: cars and dogs apart in EfficientNet features, not in pixels
       if (picked !== '12') break;
     }
     assert.notEqual(picked, '12', 'no click picked another point');
-    assert.equal(urlParam(page, 'pick'), picked);
+    assert.equal(await urlParam(page, 'pick'), picked);
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
@@ -97,7 +97,7 @@ test('live t-SNE: the CNN features of 350 photos unfold into separated classes w
     // A new perplexity drops the finished run.
     for (let i = 0; i < 10; i++) await page.press('#perplexity', 'ArrowLeft');
     await eventually(async () => assert.equal(await iterations(), 0));
-    assert.equal(urlParam(page, 'perp'), '20');
+    assert.equal(await urlParam(page, 'perp'), '20');
     // Another image set: its first 500 points run live.
     await page.selectOption('#pset', 'mnist');
     await eventually(async () => assert.equal(await page.getAttribute('#tsne-status', 'data-points'), '500'));

@@ -83,7 +83,7 @@ test('a CPU visit never downloads the WebGPU build; choosing WebGPU loads it and
     await page.click('#use-webgpu');
     await page.waitForFunction(() => window.latentlab?.last?.sample?.backend === 'webgpu', null, { timeout: READY_TIMEOUT_MS });
     assert.ok(webgpuBuild.some((url) => url.endsWith('/webgpu/latentlab-web_bg.wasm')), webgpuBuild.join(', '));
-    assert.equal(urlParam(page, 'backend'), 'webgpu');
+    assert.equal(await urlParam(page, 'backend'), 'webgpu');
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
@@ -154,7 +154,7 @@ test('switching backend with #use-cpu re-decodes the same faces on the CPU', asy
   assert.equal(await text(page, '#backend'), 'CPU (flex)');
   assert.equal(await page.getAttribute('#use-cpu', 'aria-pressed'), 'true');
   assert.equal(await page.getAttribute('#use-webgpu', 'aria-pressed'), 'false');
-  assert.equal(urlParam(page, 'backend'), 'cpu');
+  assert.equal(await urlParam(page, 'backend'), 'cpu');
   await assertFaceGrid(page, 64);
   if (webgpuSample) {
     const cpu = await lastDecode(page, 'sample');
@@ -219,7 +219,7 @@ test('URL state: a morph URL restores alpha, interpolation and the image; keyboa
     const first = await lastDecode(page, 'morph');
     const url = page.url();
     for (const [key, value] of Object.entries({ page: 'morph', a: '3', b: '9', interp: 'slerp' })) {
-      assert.equal(urlParam(page, key), value, `URL keeps ${key}`);
+      assert.equal(await urlParam(page, key), value, `URL keeps ${key}`);
     }
 
     await page.goto(url);
@@ -238,7 +238,7 @@ test('URL state: a morph URL restores alpha, interpolation and the image; keyboa
     await afterDecode(page, 'morph', () => page.press('#alpha', 'ArrowRight'));
     const alpha = Number(await page.inputValue('#alpha'));
     assert.ok(Math.abs(alpha - 0.31) < 1e-9, `ArrowRight moves alpha one step (now ${alpha})`);
-    await eventually(() => assert.ok(Math.abs(Number(urlParam(page, 'alpha')) - alpha) < 1e-9, page.url()));
+    await eventually(async () => assert.ok(Math.abs(Number(await urlParam(page, 'alpha')) - alpha) < 1e-9, page.url()));
     assert.deepEqual(errors, []);
   } finally {
     await page.close();
@@ -270,7 +270,7 @@ test('a held arrow key rewrites the URL once the slider rests, and a page switch
     await page.goBack();
     await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'morph');
     await waitReady(page);
-    assert.equal(urlParam(page, 'alpha'), '1', 'Back returns to the alpha set just before leaving');
+    assert.equal(await urlParam(page, 'alpha'), '1', 'Back returns to the alpha set just before leaving');
     assert.equal(await page.inputValue('#alpha'), '1');
     assert.deepEqual(errors, []);
   } finally {
@@ -322,7 +322,7 @@ test('Back and Forward move between three activities without a reload and restor
     await page.goBack();
     await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'sample');
     await waitReady(page);
-    assert.equal(urlParam(page, 'seed'), '4', 'the sample page keeps its seed');
+    assert.equal(await urlParam(page, 'seed'), '4', 'the sample page keeps its seed');
     assert.ok(await page.$('#new-samples'), 'the sample activity is shown');
     await page.goForward();
     await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'morph');
@@ -331,7 +331,7 @@ test('Back and Forward move between three activities without a reload and restor
     await page.goForward();
     await page.waitForFunction(() => new URLSearchParams(location.search).get('page') === 'die');
     await page.waitForSelector('#die-title');
-    assert.equal(urlParam(page, 'throws'), '10', 'the die keeps its throws');
+    assert.equal(await urlParam(page, 'throws'), '10', 'the die keeps its throws');
     assert.equal(await page.getAttribute('#chi-square', 'data-throws'), '10', 'the die page counts its 10 throws');
     assert.equal(await page.evaluate(() => window.__e2eSameDocument), true, 'Back and Forward did not reload');
     assert.deepEqual(errors, []);
@@ -354,7 +354,7 @@ test('a link obeys the same limits as the controls: out-of-range values are clam
       await page.waitForFunction(
         ([k, v]) => new URLSearchParams(location.search).get(k) === v, [key, expected[key]]);
       for (const [k, v] of Object.entries(expected)) {
-        assert.equal(urlParam(page, k), v, `${query}: ${k}`);
+        assert.equal(await urlParam(page, k), v, `${query}: ${k}`);
       }
       assert.deepEqual(errors, []);
     } finally {

@@ -34,7 +34,7 @@ test('sample: temperature 0 by keyboard, picking a face, new samples; CPU faces 
       const flat = await afterDecode(page, 'sample', () => page.press('#temperature', 'Home'));
       assert.equal(Number(await page.inputValue('#temperature')), 0);
       assert.ok(flat.z.every((v) => v === 0), 'temperature 0 gives z = 0');
-      assert.equal(Number(urlParam(page, 'temp')), 0);
+      assert.equal(Number(await urlParam(page, 'temp')), 0);
       await eventually(async () => {
         const faces = await allCanvasPixels(page, 'button.face canvas');
         assert.equal(faces.length, 16);
@@ -49,7 +49,7 @@ test('sample: temperature 0 by keyboard, picking a face, new samples; CPU faces 
         assert.equal(await button.getAttribute('aria-pressed'), 'true');
         assert.equal(await page.locator('button.face[aria-pressed="true"]').count(), 1, 'one current face');
         assert.match(await text(page, '#current-face'), new RegExp(`\\b${id}\\b`));
-        assert.equal(urlParam(page, 'face'), id);
+        assert.equal(await urlParam(page, 'face'), id);
       });
 
       const ids = await faceIds(page);
@@ -57,7 +57,7 @@ test('sample: temperature 0 by keyboard, picking a face, new samples; CPU faces 
       await afterDecode(page, 'sample', () => page.click('#new-samples'));
       await eventually(async () => assert.deepEqual(await faceIds(page), ids.map((k) => k + 16)));
       assert.equal(Number(await page.inputValue('#seed')), ids[0] + 16);
-      assert.equal(Number(urlParam(page, 'seed')), ids[0] + 16);
+      assert.equal(Number(await urlParam(page, 'seed')), ids[0] + 16);
       // The test hook keeps every decode's time, not only the first (latency.mjs reads them).
       const times = await page.evaluate(() => window.latentlab.ms.sample);
       assert.equal(times.length, await decodeCount(page, 'sample'));
@@ -150,7 +150,7 @@ test('morph: alpha 0 is face A, End is face B, in between differs, strip has 8 f
         });
 
         const slerp = await afterDecode(page, 'morph', () => page.check('#interp-slerp'));
-        assert.equal(urlParam(page, 'interp'), 'slerp');
+        assert.equal(await urlParam(page, 'interp'), 'slerp');
         assert.ok(maxAbsDiff(slerp.pixels, lerp.pixels) > 1e-3, 'slerp changes the intermediate image');
         assert.deepEqual(errors, []);
       } finally {
@@ -185,7 +185,7 @@ test('attributes: Smiling End/Home change face 4 both ways, reset restores it ex
   assert.equal(Number(await page.inputValue('#attr-Smiling')), 3);
   const minus = await afterDecode(page, 'attributes', () => page.press('#attr-Smiling', 'Home'));
   assert.equal(Number(await page.inputValue('#attr-Smiling')), -3);
-  assert.match(urlParam(page, 'attrs') ?? '', /Smiling:-3/);
+  assert.match(await urlParam(page, 'attrs') ?? '', /Smiling:-3/);
   assert.ok(maxAbsDiff(plus.pixels, neutral.pixels) > 1e-3, '+Smiling changes the face');
   assert.ok(maxAbsDiff(minus.pixels, neutral.pixels) > 1e-3, '-Smiling changes the face');
   assert.ok(maxAbsDiff(plus.pixels, minus.pixels) > 1e-3, '+Smiling and -Smiling differ');
@@ -245,7 +245,7 @@ test('stats: histograms of all encoded faces, 100 dims at a time, #first-dim mov
     assert.equal(await page.getAttribute('#histograms', 'data-dims'), '100-199');
     assert.ok(!(await canvasPixels(page, '#histograms')).data.equals(before.data), 'histograms did not change');
   });
-  assert.equal(urlParam(page, 'dim'), '100');
+  assert.equal(await urlParam(page, 'dim'), '100');
   // Sampled z (the default) and the posterior means are different histograms.
   assert.equal(await page.getAttribute('#histograms', 'data-draw'), 'sampled');
   const sampled = await canvasPixels(page, '#histograms');
@@ -254,6 +254,6 @@ test('stats: histograms of all encoded faces, 100 dims at a time, #first-dim mov
     assert.equal(await page.getAttribute('#histograms', 'data-draw'), 'means');
     assert.ok(!(await canvasPixels(page, '#histograms')).data.equals(sampled.data), 'means look like the samples');
   });
-  assert.equal(urlParam(page, 'hist'), 'means');
+  assert.equal(await urlParam(page, 'hist'), 'means');
   assert.deepEqual(errors, []);
 });

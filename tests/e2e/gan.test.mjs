@@ -33,7 +33,7 @@ test('GAN faces: CPU grid equals native under both priors, strip A -> B, the sam
     assert.equal(await page.$$eval('#gan-grid button.face', (b) => b.length), 16);
 
     const uniform = await afterDecode(page, 'gan', () => page.check('#gan-prior-uniform'));
-    assert.equal(urlParam(page, 'zprior'), 'uniform');
+    assert.equal(await urlParam(page, 'zprior'), 'uniform');
     assert.ok(uniform.z.every((v) => v >= -1 && v <= 1), 'uniform z lie in [-1, 1]');
     assert.ok(maxAbsDiff(uniform.z, normal.z) > 0.5, 'the prior switch draws other z');
     const nativeUniform = nativeDecode('celeba-gan', 0, 16, ['--prior', 'uniform']);
@@ -53,7 +53,7 @@ test('GAN faces: CPU grid equals native under both priors, strip A -> B, the sam
     });
     const strip = await lastDecode(page, 'gan-strip');
     assert.ok(maxAbsDiff(strip.pixels.subarray(0, FACE), uniform.pixels.subarray(0, FACE)) < 1e-4, 'first frame is face A');
-    assert.equal(urlParam(page, 'gb'), '5');
+    assert.equal(await urlParam(page, 'gb'), '5');
 
     // The same eight z through the face VAE's decoder.
     await eventually(async () => {

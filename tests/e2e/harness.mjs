@@ -119,7 +119,12 @@ export async function text(page, selector) {
 }
 
 /** The value of query key `key` in the page's current URL (the page rewrites it as state changes). */
-export function urlParam(page, key) {
+/**
+ * A query parameter of the page's URL, once the URL holds the current view: a changed
+ * setting reaches it after the settings rest for 300 ms (web/src/hooks/address.rs).
+ */
+export async function urlParam(page, key) {
+  await page.waitForFunction(() => !window.latentlab?.addressPending);
   return new URL(page.url()).searchParams.get(key);
 }
 

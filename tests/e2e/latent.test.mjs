@@ -83,7 +83,7 @@ test('scatter: all points and classes shown; the cursor decodes, phi space redra
     assert.equal(await page.getAttribute('#space-z', 'aria-pressed'), 'false');
   });
   await changedFrom(page, '#scatter-vae', zView, 'phi space');
-  assert.equal(urlParam(page, 'space'), 'phi');
+  assert.equal(await urlParam(page, 'space'), 'phi');
 
   const hovered = await afterDecode(page, 'scatter-ae', async () => page.mouse.move(...await at(page, '#scatter-ae', 0.5, 0.5)));
   await page.focus('#scatter-ae');
@@ -98,7 +98,7 @@ test('manifold: 12x12 tiles by default; n = 5 gives 25 different tiles of 32 px 
   const m = manifest('fashion-vae');
   const size = m.channels * m.height * m.width;
   const width = (n) => n * 32 + (n - 1) * 2;
-  if ((urlParam(page, 'page') ?? 'sample') === 'manifold') {
+  if ((await urlParam(page, 'page') ?? 'sample') === 'manifold') {
     await waitDecodes(page, 'manifold', 1);
     await quiet(page, 'manifold');
   } else {
@@ -115,7 +115,7 @@ test('manifold: 12x12 tiles by default; n = 5 gives 25 different tiles of 32 px 
 
   const five = await afterDecode(page, 'manifold', () => setNumber(page, '#manifold-n', 5));
   assert.equal(five.pixels.length, 25 * size, '25 decoded images');
-  assert.equal(urlParam(page, 'n'), '5');
+  assert.equal(await urlParam(page, 'n'), '5');
   const cells = [...Array(25).keys()].map((i) => Buffer.from(five.pixels.buffer, i * size * 4, size * 4).toString('base64'));
   assert.ok(new Set(cells).size > 1, 'the manifold tiles are not all the same');
   const canvas = await eventually(async () => {
@@ -134,7 +134,7 @@ test('manifold: 12x12 tiles by default; n = 5 gives 25 different tiles of 32 px 
 
 test('latent3d: all points drawn; drag and #yaw rotate; picking by index and by click decodes that point', async () => {
   const { page, errors } = await latentPage('?page=latent3d');
-  if ((urlParam(page, 'page') ?? 'sample') !== 'latent3d') await navTo(page, 'latent3d');
+  if ((await urlParam(page, 'page') ?? 'sample') !== 'latent3d') await navTo(page, 'latent3d');
   const pts = points('mlp-ae');
   const classes = manifest('mlp-ae').dataset.classes;
   await eventually(async () => assert.equal(await page.getAttribute('#cloud', 'data-points'), String(pts.n)), READY_TIMEOUT_MS);

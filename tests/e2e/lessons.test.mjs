@@ -25,7 +25,7 @@ test("die: the seed's u = 0.7 gives face 5; the u slider moves along the CDF; 6,
   await eventually(async () => assert.equal(await page.getAttribute('#chi-square', 'data-throws'), '6000'));
   const chi2 = await number(page, '#chi-square', 'data-statistic');
   assert.ok(chi2 < CHI2_5_999, `6,000 fair throws: chi-square ${chi2} should be below ${CHI2_5_999}`);
-  assert.equal(urlParam(page, 'throws'), '6000');
+  assert.equal(await urlParam(page, 'throws'), '6000');
   assertNotBlank(await canvasPixels(page, '#die-histogram'), '#die-histogram');
   // Load the die: face 6 three times as likely. The sampler follows the loaded PMF...
   await page.fill('#p6', '3');
@@ -35,7 +35,7 @@ test("die: the seed's u = 0.7 gives face 5; the u slider moves along the CDF; 6,
   await eventually(async () => assert.equal(await page.getAttribute('#chi-square', 'data-throws'), '6000'));
   const loaded = await number(page, '#chi-square', 'data-statistic');
   assert.ok(loaded < CHI2_5_999, `loaded die against its own PMF: ${loaded}`);
-  assert.equal(urlParam(page, 'pmf'), '1,1,1,1,1,3');
+  assert.equal(await urlParam(page, 'pmf'), '1,1,1,1,1,3');
   // ...and u = 0.7 now falls in a lower step (CDF at face 4 is 4/8 = 0.5, face 5 is 0.625).
   await page.goto(page.url().replace(/u=[^&]*/, 'u=0.7'));
   await page.waitForSelector('#face');
@@ -58,9 +58,9 @@ test('inverse transform: a pdf drawn with the mouse becomes the distribution; 10
     await page.mouse.move(...at(0.02 + 0.96 * f, 0.2 + 0.65 * f));
   }
   await page.mouse.up();
-  await eventually(async () => assert.equal(urlParam(page, 'dist'), 'drawn'));
+  await eventually(async () => assert.equal(await urlParam(page, 'dist'), 'drawn'));
   assert.equal(await page.inputValue('#dist'), 'drawn');
-  const heights = urlParam(page, 'pdf').split(',').map(Number);
+  const heights = (await urlParam(page, 'pdf')).split(',').map(Number);
   assert.equal(heights.length, 33);
   assert.ok(heights[2] > heights[30] + 0.3, `the drawn heights fall left to right: ${heights}`);
   await page.selectOption('#count', '100000');
@@ -89,9 +89,9 @@ test('rejection: acceptance within 2% of 1/M for a valid envelope; a low envelop
   // The tightest valid envelope for a Gaussian proposal, chosen with the page's own button.
   await page.selectOption('#proposal', 'gaussian');
   await page.click('#tight-m');
-  await eventually(async () => assert.equal(urlParam(page, 'q'), 'gaussian'));
+  await eventually(async () => assert.equal(await urlParam(page, 'q'), 'gaussian'));
   const m = await eventually(async () => {
-    const value = Number(urlParam(page, 'm'));
+    const value = Number(await urlParam(page, 'm'));
     assert.ok(value > 1 && value < 4, `tight M ${value}`);
     return value;
   });
@@ -155,7 +155,7 @@ test('P_model vs P_data: Play trains the live GAN until KS falls from above 0.3 
       assertNotBlank(await canvasPixels(page, canvas), canvas);
     }
     await page.selectOption('#pmodel-prior', 'gaussian');
-    await eventually(async () => assert.equal(urlParam(page, 'prior'), 'gaussian'));
+    await eventually(async () => assert.equal(await urlParam(page, 'prior'), 'gaussian'));
     await eventually(async () => assert.ok(await status('data-steps') <= 1, 'a new prior restarts training'));
     assert.deepEqual(errors, []);
   } finally {

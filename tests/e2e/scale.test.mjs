@@ -45,8 +45,8 @@ test('inverse transform at scale: CPU and WebGPU tallies both pass chi-square an
   assert.ok(moved <= DRAWS / 10_000, `${moved} draws fell in other bins on WebGPU than on the CPU`);
   assert.equal(await page.getAttribute('#scale-agreement', 'data-moved'), String(moved));
   assertNotBlank(await canvasPixels(page, '#scale-histogram'), '#scale-histogram');
-  assert.equal(urlParam(page, 'draws'), String(DRAWS));
-  assert.equal(urlParam(page, 'method'), 'inverse');
+  assert.equal(await urlParam(page, 'draws'), String(DRAWS));
+  assert.equal(await urlParam(page, 'method'), 'inverse');
   assert.deepEqual(errors, []);
   await page.close();
 });
@@ -73,7 +73,7 @@ test('rejection at scale: acceptance within 2% of 1/M on both backends; a low en
   await page.locator('#scale-m').focus();
   await page.keyboard.press('Home');
   await page.waitForSelector('#scale-bias-warning');
-  assert.equal(urlParam(page, 'm'), '0.5');
+  assert.equal(await urlParam(page, 'm'), '0.5');
   const low = await run(page, '#run-webgpu', 'webgpu');
   assert.ok(low.p < 0.001, `a too-low envelope: chi-square p = ${low.p}`);
   assert.deepEqual(errors, []);

@@ -16,6 +16,7 @@ use yew::prelude::*;
 
 use crate::app::location_search;
 use crate::route::Query;
+use crate::services::test_hook::publish_address_pending;
 
 /// How long settings must rest before the URL is rewritten.
 pub const SETTLE_MS: i32 = 300;
@@ -32,7 +33,9 @@ impl Pending {
         if let (Some((id, _)), Some(window)) = (self.timer.take(), web_sys::window()) {
             window.clear_timeout_with_handle(id);
         }
-        self.search = None;
+        if self.search.take().is_some() {
+            publish_address_pending(false);
+        }
     }
 }
 
@@ -78,6 +81,7 @@ pub fn use_address_bar(query: Query) {
                 let search = pending.upgrade().and_then(|p| p.borrow_mut().search.take());
                 if let Some(search) = search {
                     replace(&search);
+                    publish_address_pending(false);
                 }
             })
         };
@@ -88,6 +92,7 @@ pub fn use_address_bar(query: Query) {
             let mut slot = pending.borrow_mut();
             slot.search = Some(search);
             slot.timer = Some((id, fire));
+            publish_address_pending(true);
         }
     });
 }

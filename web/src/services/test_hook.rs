@@ -1,7 +1,8 @@
 //! Exposes every finished decode on `window.latentlab` so browser tests can compare
 //! the page's raw floats with a native decode (a canvas only keeps 8-bit pixels) and
 //! count decodes per activity: `{backend, decodes: {activity: n}, last: {activity:
-//! {z, pixels, ms, backend}}, ms: {activity: [ms...]}, constructorRuns}`.
+//! {z, pixels, ms, backend}}, ms: {activity: [ms...]}, constructorRuns,
+//! addressPending}` (`addressPending`: a settings change not yet in the URL).
 
 use std::sync::atomic::Ordering;
 
@@ -18,6 +19,15 @@ fn child(parent: &JsValue, key: &str) -> JsValue {
             let _ = Reflect::set(parent, &key.into(), &value);
             value
         }
+    }
+}
+
+/// Whether the URL still waits for a settings change (`hooks::address`), so a test
+/// reads the URL once it holds the view.
+pub fn publish_address_pending(pending: bool) {
+    if let Some(window) = web_sys::window() {
+        let root = child(&window, "latentlab");
+        let _ = Reflect::set(&root, &"addressPending".into(), &JsValue::from(pending));
     }
 }
 

@@ -324,6 +324,20 @@ impl<'a> Mat<'a> {
         self.data[i * self.row_stride + j * self.col_stride]
     }
 
+    /// The entries from `(0, j)` on and the step from one row to the next, when each
+    /// row's entries are contiguous: gemm128 then reads its panels in place.
+    #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+    pub(super) fn rows_from(&self, j: usize) -> Option<(&'a [f32], usize)> {
+        (self.col_stride == 1).then(|| (&self.data[j..], self.row_stride))
+    }
+
+    /// The entries from `(i, 0)` on and the step from one column to the next, when
+    /// each column's entries are contiguous (a transposed view).
+    #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
+    pub(super) fn cols_from(&self, i: usize) -> Option<(&'a [f32], usize)> {
+        (self.row_stride == 1).then(|| (&self.data[i..], self.col_stride))
+    }
+
     /// Whether every entry of a `rows x cols` view lies inside the slice.
     fn holds(&self, rows: usize, cols: usize) -> bool {
         rows == 0
