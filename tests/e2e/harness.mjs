@@ -167,8 +167,13 @@ export async function settleDecode(page, activity, action) {
   await quiet(page, activity);
 }
 
-/** Waits until no further `activity` decode finishes for 300 ms. */
+/**
+ * Waits until no further `activity` decode finishes for 300 ms, counted from when the
+ * URL holds the view: a setting reaches the URL 300 ms after it rests, and the
+ * browser's work for that write would otherwise fall on the next timed decode.
+ */
 export async function quiet(page, activity) {
+  await page.waitForFunction(() => !window.latentlab?.addressPending);
   let count = await decodeCount(page, activity);
   for (;;) {
     await page.waitForTimeout(300);

@@ -18,13 +18,12 @@ use crate::app::location_search;
 use crate::route::Query;
 use crate::services::engine::{Backend, choose_backend, webgpu_adapter};
 
-#[wasm_bindgen(inline_js = "
-export function import_webgpu_build() {
-  return import(new URL('webgpu/latentlab-web.js', document.baseURI)).then((m) => m.default());
-}")]
+#[wasm_bindgen(module = "/boot.js")]
 extern "C" {
-    /// Imports and starts the WebGPU build, which then draws the page.
-    fn import_webgpu_build() -> js_sys::Promise;
+    /// Imports and starts the WebGPU build, which then draws the page (the same
+    /// function `web/boot.js` falls back to).
+    #[wasm_bindgen(js_name = startWebgpuBuild)]
+    fn start_webgpu_build() -> js_sys::Promise;
 }
 
 /// Whether this visit runs on WebGPU: asks for the adapter when the URL does not say.
@@ -40,7 +39,7 @@ pub async fn starts_on_webgpu(search: &str) -> bool {
 /// Hands the page to the WebGPU build; errors reach the console.
 pub fn hand_over() {
     wasm_bindgen_futures::spawn_local(async {
-        if let Err(e) = wasm_bindgen_futures::JsFuture::from(import_webgpu_build()).await {
+        if let Err(e) = wasm_bindgen_futures::JsFuture::from(start_webgpu_build()).await {
             web_sys::console::error_1(&format!("the WebGPU build did not load: {e:?}").into());
         }
     });
