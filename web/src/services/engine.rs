@@ -264,12 +264,12 @@ impl PartialEq for Engine {
 /// big CPU decode (a 30 x 30 manifold) never freezes the page for its whole length.
 const CHUNK_VALUES: usize = 8 * 3 * 64 * 64;
 
-/// Decoding time after which the next chunk waits for the browser: a task stays near
-/// the usual 50 ms bound for long tasks (this, plus one chunk). A yield costs the
-/// decode a timer and often a frame (16 faces, CPU: medians 5-7 ms above the
-/// minimum, 2026-12-06), so chunks that run quickly (8 faces: about 25 ms on a 2-core
-/// Zen 4) follow each other without one.
-const YIELD_AFTER_MS: f64 = 30.0;
+/// Decoding time after which the next chunk waits for the browser, so a long decode
+/// answers input within about this plus one chunk. A yield costs the decode a timer
+/// and often a frame, so chunks that run quickly (8 faces: 25-40 ms on a 2-core Zen 4
+/// VM) follow each other without one: a 16-face grid is one task. (30 ms split that
+/// grid whenever the host was slow, and its timing spread from 48 to 92 ms.)
+const YIELD_AFTER_MS: f64 = 50.0;
 
 /// Lets the browser paint and handle input (a macrotask turn) before going on.
 pub async fn yield_to_browser() {
