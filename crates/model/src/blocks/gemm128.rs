@@ -5,9 +5,11 @@
 //! wasm kernel keeps 12 accumulators (12 x 4 tiles) and spills, so it ran the face
 //! decoder's gemms at 27-31 GFLOP/s. A 4 x 8 tile (8 accumulators) over a packed,
 //! contiguous panel of the right operand runs the same shapes at 37-40 (Node 20,
-//! 2026-12-06, measured side by side). Native builds keep the `gemm` crate, whose
-//! AVX2/AVX-512 kernels are faster there; this file compiles natively too, with a
-//! portable lane type, so its packing and edge handling are unit-tested (`cargo test`).
+//! 2026-12-06, measured side by side), and at about 49 with the `relaxed-simd`
+//! feature's fused multiply-adds (the page's CPU build). Native builds keep the
+//! `gemm` crate, whose AVX2/AVX-512 kernels are faster there; this file compiles
+//! natively too, with a portable lane type, so its packing and edge handling are
+//! unit-tested (`cargo test`).
 
 use super::cpu::Mat;
 
