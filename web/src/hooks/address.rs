@@ -19,7 +19,7 @@ use crate::route::Query;
 use crate::services::test_hook::publish_address_pending;
 
 /// How long settings must rest before the URL is rewritten.
-pub const SETTLE_MS: i32 = 300;
+const SETTLE_MS: i32 = 300;
 
 /// A rewrite of the current entry that waits for the settings to rest.
 #[derive(Default)]
@@ -68,8 +68,8 @@ pub fn use_address_bar(query: Query) {
             }
             return;
         }
-        // A Back or Forward (the URL already holds this view) drops a rewrite meant
-        // for the entry it left.
+        // This view replaces any rewrite still waiting; after Back or Forward (the URL
+        // already holds this view) that drops a rewrite meant for the entry left.
         pending.borrow_mut().cancel();
         if shown == search {
             return;
