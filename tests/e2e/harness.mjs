@@ -125,7 +125,7 @@ export async function text(page, selector) {
  */
 export async function urlParam(page, key) {
   await page.waitForFunction(() => !window.latentlab?.addressPending);
-  return new URL(page.url()).searchParams.get(key);
+  return page.evaluate((k) => new URLSearchParams(location.search).get(k), key);
 }
 
 /** Types `value` into a number input and commits it (Enter fires `change`). */

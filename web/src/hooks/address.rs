@@ -8,7 +8,7 @@
 //! ignores history calls past about 200 in 10 seconds, which dragging a slider for a
 //! few seconds reaches.
 
-use std::rc::Rc;
+use std::cell::RefCell;
 
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -21,7 +21,8 @@ use crate::services::test_hook::publish_address_pending;
 /// How long settings must rest before the URL is rewritten.
 const SETTLE_MS: i32 = 300;
 
-/// A rewrite of the current entry that waits for the settings to rest.
+/// A rewrite of the current entry that waits for the settings to rest (one per page:
+/// the page has one address bar).
 #[derive(Default)]
 struct Pending {
     search: Option<String>,
@@ -39,6 +40,24 @@ impl Pending {
     }
 }
 
+thread_local! {
+    static PENDING: RefCell<Pending> = RefCell::default();
+}
+
+/// Writes a waiting rewrite now: before the page reloads itself (`reload_on_webgpu`),
+/// which reads the URL.
+pub fn flush() {
+    let search = PENDING.with(|p| {
+        let mut pending = p.borrow_mut();
+        let search = pending.search.clone();
+        pending.cancel();
+        search
+    });
+    if let Some(search) = search {
+        replace(&search);
+    }
+}
+
 fn replace(search: &str) {
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(search));
@@ -48,7 +67,6 @@ fn replace(search: &str) {
 /// Keeps the URL in step with `query`.
 #[hook]
 pub fn use_address_bar(query: Query) {
-    let pending = use_mut_ref(Pending::default);
     use_effect_with(query, move |query| {
         let search = query.to_search();
         let shown = location_search();
@@ -58,11 +76,7 @@ pub fn use_address_bar(query: Query) {
         if Query::parse(&shown).view.page != query.view.page {
             // The entry being left keeps its last settings, then the new activity
             // gets an entry of its own, so Back returns to exactly what was shown.
-            let unwritten = pending.borrow().search.clone();
-            pending.borrow_mut().cancel();
-            if let Some(previous) = unwritten {
-                replace(&previous);
-            }
+            flush();
             if let Ok(history) = window.history() {
                 let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&search));
             }
@@ -70,28 +84,26 @@ pub fn use_address_bar(query: Query) {
         }
         // This view replaces any rewrite still waiting; after Back or Forward (the URL
         // already holds this view) that drops a rewrite meant for the entry left.
-        pending.borrow_mut().cancel();
+        PENDING.with(|p| p.borrow_mut().cancel());
         if shown == search {
             return;
         }
-        let fire = {
-            // Weak: the timer lives inside `pending`.
-            let pending = Rc::downgrade(&pending);
-            Closure::<dyn Fn()>::new(move || {
-                let search = pending.upgrade().and_then(|p| p.borrow_mut().search.take());
-                if let Some(search) = search {
-                    replace(&search);
-                    publish_address_pending(false);
-                }
-            })
-        };
+        let fire = Closure::<dyn Fn()>::new(|| {
+            let search = PENDING.with(|p| p.borrow_mut().search.take());
+            if let Some(search) = search {
+                replace(&search);
+                publish_address_pending(false);
+            }
+        });
         if let Ok(id) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
             fire.as_ref().unchecked_ref(),
             SETTLE_MS,
         ) {
-            let mut slot = pending.borrow_mut();
-            slot.search = Some(search);
-            slot.timer = Some((id, fire));
+            PENDING.with(|p| {
+                let mut pending = p.borrow_mut();
+                pending.search = Some(search);
+                pending.timer = Some((id, fire));
+            });
             publish_address_pending(true);
         }
     });

@@ -48,6 +48,8 @@ pub fn hand_over() {
 /// Reloads the page with `backend=webgpu` in its URL, so that the CPU build hands
 /// over to the WebGPU one as it starts (the rest of the URL keeps the view).
 pub fn reload_on_webgpu() -> Result<(), String> {
+    // A setting changed in the last moments is still waiting to reach the URL.
+    crate::hooks::address::flush();
     let location = web_sys::window().ok_or("no window")?.location();
     let mut query = Query::parse(&location_search());
     query.backend = Some(Backend::WebGpu);

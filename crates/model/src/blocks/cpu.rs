@@ -325,7 +325,7 @@ impl<'a> Mat<'a> {
     }
 
     /// The entries from `(0, j)` on and the step from one row to the next, when each
-    /// row's entries are contiguous: gemm128 then reads its panels in place.
+    /// row's entries are contiguous: gemm128 then packs its panels a row at a time.
     #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
     pub(super) fn rows_from(&self, j: usize) -> Option<(&'a [f32], usize)> {
         (self.col_stride == 1).then(|| (&self.data[j..], self.row_stride))
