@@ -331,11 +331,14 @@ impl<'a> Mat<'a> {
         (self.col_stride == 1).then(|| (&self.data[j..], self.row_stride))
     }
 
-    /// The entries from `(i, 0)` on and the step from one column to the next, when
-    /// each column's entries are contiguous (a transposed view).
+    /// The same entries seen transposed: entry `(j, i)` of the result is `(i, j)`.
     #[cfg(any(test, all(target_arch = "wasm32", target_feature = "simd128")))]
-    pub(super) fn cols_from(&self, i: usize) -> Option<(&'a [f32], usize)> {
-        (self.row_stride == 1).then(|| (&self.data[i..], self.col_stride))
+    pub(super) fn t(self) -> Self {
+        Self {
+            data: self.data,
+            row_stride: self.col_stride,
+            col_stride: self.row_stride,
+        }
     }
 
     /// Whether every entry of a `rows x cols` view lies inside the slice.

@@ -123,52 +123,22 @@ pub fn matmul(dst: &mut [f32], m: usize, n: usize, k: usize, lhs: Mat, rhs: Mat,
     }
     let row_blocks = m.div_ceil(TILE_ROWS);
     // lhs in blocks of TILE_ROWS rows, each stored column by column (zero rows pad
-    // the last block), so a step along k reads TILE_ROWS consecutive values. A
-    // transposed lhs (a transposed conv's weight) has each block's column contiguous:
-    // copied 4 values at a time.
+    // the last block), so a step along k reads TILE_ROWS consecutive values: a panel of
+    // lhs seen transposed (a transposed conv's weight is then copied 4 values at a time).
     let mut packed_lhs = vec![0.0f32; row_blocks * k * TILE_ROWS];
+    let lhs_t = lhs.t();
     for (b, block) in packed_lhs.chunks_exact_mut(k * TILE_ROWS).enumerate() {
         let i0 = b * TILE_ROWS;
-        match lhs.cols_from(i0) {
-            Some((cols, ld)) if i0 + TILE_ROWS <= m => {
-                for (p, column) in block.chunks_exact_mut(TILE_ROWS).enumerate() {
-                    column.copy_from_slice(&cols[p * ld..][..TILE_ROWS]);
-                }
-            }
-            _ => {
-                for (p, column) in block.chunks_exact_mut(TILE_ROWS).enumerate() {
-                    for (r, value) in column.iter_mut().enumerate() {
-                        if i0 + r < m {
-                            *value = lhs.at(i0 + r, p);
-                        }
-                    }
-                }
-            }
-        }
+        pack_panel::<TILE_ROWS>(block, lhs_t, i0, TILE_ROWS.min(m - i0));
     }
-    // One panel of TILE_COLS columns of rhs at a time, row by row (zeros pad the
-    // last), reused by every row block. Packed even where rhs's rows are contiguous:
-    // read in place, a panel of an image 1024 pixels wide has its rows 4 KB apart, all
-    // in one L1 set (the decoder ran 1.7x slower). Contiguous rows are copied 8 values
-    // at a time (one value at a time, packing cost as much as the output conv's
-    // products).
+    // One panel of TILE_COLS columns of rhs at a time, reused by every row block.
+    // Packed even where rhs's rows are contiguous: read in place, a panel of an image
+    // 1024 pixels wide has its rows 4 KB apart, all in one L1 set (the decoder ran
+    // 1.7x slower).
     let mut panel = vec![0.0f32; k * TILE_COLS];
     for j0 in (0..n).step_by(TILE_COLS) {
         let width = TILE_COLS.min(n - j0);
-        match rhs.rows_from(j0) {
-            Some((rows, ldb)) if width == TILE_COLS => {
-                for (p, row) in panel.chunks_exact_mut(TILE_COLS).enumerate() {
-                    row.copy_from_slice(&rows[p * ldb..][..TILE_COLS]);
-                }
-            }
-            _ => {
-                for (p, row) in panel.chunks_exact_mut(TILE_COLS).enumerate() {
-                    for (q, value) in row.iter_mut().enumerate() {
-                        *value = if q < width { rhs.at(p, j0 + q) } else { 0.0 };
-                    }
-                }
-            }
-        }
+        pack_panel::<TILE_COLS>(&mut panel, rhs, j0, width);
         for (block, lhs_block) in packed_lhs.chunks_exact(k * TILE_ROWS).enumerate() {
             let tile = tile(lhs_block, &panel);
             let i0 = block * TILE_ROWS;
@@ -185,6 +155,27 @@ pub fn matmul(dst: &mut [f32], m: usize, n: usize, k: usize, lhs: Mat, rhs: Mat,
                 sums[1].store(&mut values[4..]);
                 for (o, v) in out.iter_mut().zip(values) {
                     *o = if accumulate { *o + v } else { v };
+                }
+            }
+        }
+    }
+}
+
+/// Columns `j0..j0 + width` of `view`'s rows, `W` values a row in `dst` (zeros pad a
+/// narrower panel). Contiguous rows are copied `W` values at a time: one value at a
+/// time, packing cost as much as the output conv's products.
+#[inline(always)]
+fn pack_panel<const W: usize>(dst: &mut [f32], view: Mat, j0: usize, width: usize) {
+    match view.rows_from(j0) {
+        Some((rows, ld)) if width == W => {
+            for (p, row) in dst.chunks_exact_mut(W).enumerate() {
+                row.copy_from_slice(&rows[p * ld..][..W]);
+            }
+        }
+        _ => {
+            for (p, row) in dst.chunks_exact_mut(W).enumerate() {
+                for (q, value) in row.iter_mut().enumerate() {
+                    *value = if q < width { view.at(p, j0 + q) } else { 0.0 };
                 }
             }
         }
