@@ -32,6 +32,40 @@ pub struct Quality {
     pub diversity_ratio: f64,
 }
 
+/// How close a face model's images are to real faces, in the features of an
+/// ImageNet network (written by `latentlab eval`, stored in the manifest). Lower is
+/// closer; both distances depend on the network and the Fréchet distance also on the
+/// number of images, so they compare only with figures of the same network and count
+/// (not with published Inception FIDs).
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+pub struct Fidelity {
+    /// The feature network and how images reach it.
+    pub features: String,
+    /// Images in every set compared.
+    pub images: usize,
+    /// The real images every set is compared with.
+    pub reference: String,
+    /// Decoded prior samples (the faces a visitor sees).
+    pub samples: Distances,
+    /// Reconstructions of other held-out images (autoencoders only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reconstructions: Option<Distances>,
+    /// Real training images against the reference: what a perfect model would score
+    /// with this many images.
+    pub floor: Distances,
+    /// The seed that chose the images and the samples.
+    pub seed: u64,
+}
+
+/// Two distances between sets of feature vectors (see `latentlab_sampling::frechet`).
+#[derive(Serialize, Deserialize, Debug, Clone, Copy, PartialEq)]
+pub struct Distances {
+    /// Fréchet distance of the fitted Gaussians.
+    pub frechet: f64,
+    /// Kernel distance (unbiased MMD² under a cubic kernel).
+    pub kernel: f64,
+}
+
 /// Mean KL(N(mu, exp(log_var)) || N(0, 1)) of each dimension over the rows of
 /// `[n, dim]` posterior means and log variances.
 pub fn kl_per_dimension(means: &[f32], log_vars: &[f32], dim: usize) -> Vec<f64> {

@@ -53,6 +53,10 @@ pub struct Manifest {
     /// [`crate::quality`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quality: Option<crate::quality::Quality>,
+    /// Distances of generated and reconstructed images from real ones in an ImageNet
+    /// network's features, written by `latentlab eval` (see [`crate::quality::Fidelity`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fidelity: Option<crate::quality::Fidelity>,
 }
 
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
@@ -235,6 +239,7 @@ impl Manifest {
             attributes: Vec::new(),
             points: None,
             quality: None,
+            fidelity: None,
         }
     }
 

@@ -7,7 +7,7 @@ use latentlab_model::burn::prelude::*;
 use latentlab_model::latent::{manifold_grid, normal_cdf, normal_latents};
 use latentlab_model::latent_batch;
 use latentlab_model::palette::{class_colour, hex};
-use latentlab_model::quality::{self, Quality};
+use latentlab_model::quality::{self, Fidelity, Quality};
 use latentlab_model::weights::AttributeVector;
 use latentlab_model::{Autoencoder, Reconstruction};
 use serde::Serialize;
@@ -161,11 +161,15 @@ pub struct EvalReport {
     /// VAEs only: active dimensions, diversity and the rest (also stored in the
     /// export's manifest).
     pub quality: Option<Quality>,
+    /// RGB models: distances of samples and reconstructions from real images (also
+    /// stored in the manifest; see [`crate::fidelity`]).
+    pub fidelity: Option<Fidelity>,
 }
 
 pub fn run(
     export: &AutoencoderExport,
     data: &Dataset,
+    fidelity: Option<Fidelity>,
     out: &Path,
     device: &Device,
 ) -> Result<EvalReport> {
@@ -290,6 +294,7 @@ pub fn run(
         legend,
         scatter_ranges,
         quality,
+        fidelity,
     };
     write_atomic(
         &out.join("eval.json"),

@@ -378,6 +378,89 @@ fn celeba_trains_gets_attribute_vectors_and_exports_points() {
     }
     assert_eq!(attributes[0]["vector"].as_array().unwrap().len(), 200);
 
+    // Fréchet and kernel distances from real faces: stored in the manifest, the same
+    // for the same seed, with a floor of real training faces.
+    let fidelity = |seed: &str, out: &str| {
+        with_cache(&[
+            "--seed",
+            seed,
+            "eval",
+            "--weights",
+            s(&run),
+            "--data",
+            s(&data),
+            "--limit",
+            "96",
+            "--fidelity-images",
+            "16",
+            "--out",
+            s(&tmp.path().join(out)),
+        ]);
+        json(&tmp.path().join(out).join("eval.json"))["fidelity"].clone()
+    };
+    let first = fidelity("3", "eval-a");
+    assert_eq!(first, fidelity("3", "eval-b"), "one seed, one figure");
+    assert_eq!(first["images"], 16);
+    for set in ["samples", "reconstructions", "floor"] {
+        let fd = first[set]["frechet"].as_f64().unwrap();
+        assert!(fd > 0.0 && fd.is_finite(), "{set}: {fd}");
+        assert!(first[set]["kernel"].is_number(), "{set}");
+    }
+    assert_eq!(json(&run.join("manifest.json"))["fidelity"], first);
+    let missing = Command::new(env!("CARGO_BIN_EXE_latentlab"))
+        .args([
+            "eval",
+            "--weights",
+            s(&run),
+            "--data",
+            s(&data),
+            "--out",
+            s(&tmp.path().join("eval-c")),
+            "--cnn",
+            "/nonexistent/lite0.safetensors",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        refused(&missing).contains("/nonexistent/lite0.safetensors"),
+        "the missing network is named"
+    );
+    // A GAN has no encoder: eval measures its samples alone.
+    let gan = tmp.path().join("gan");
+    with_cache(&[
+        "train",
+        "--model",
+        "celeba-gan",
+        "--data",
+        s(&data),
+        "--out",
+        s(&gan),
+        "--limit",
+        "64",
+        "--batch-size",
+        "32",
+        "--epochs",
+        "1",
+    ]);
+    let gan_eval = tmp.path().join("gan-eval");
+    with_cache(&[
+        "eval",
+        "--weights",
+        s(&gan),
+        "--data",
+        s(&data),
+        "--limit",
+        "64",
+        "--fidelity-images",
+        "16",
+        "--out",
+        s(&gan_eval),
+    ]);
+    let measured = json(&gan_eval.join("eval.json"))["fidelity"].clone();
+    assert!(measured["samples"]["frechet"].as_f64().unwrap() > 0.0);
+    assert!(measured.get("reconstructions").is_none());
+    assert_eq!(json(&gan.join("manifest.json"))["fidelity"], measured);
+
     let web = tmp.path().join("web");
     with_cache(&[
         "export",

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use latentlab_model::burn::prelude::*;
 use latentlab_model::efficientnet::{EfficientNetLite0, INPUT_SIDE};
 use latentlab_model::weights::WeightsError;
+use latentlab_train::fidelity::{FeatureNet, distances};
 
 fn data_root() -> PathBuf {
     std::env::var_os("LATENTLAB_DATA")
@@ -126,4 +127,84 @@ fn a_file_that_is_not_the_network_is_refused_by_name() {
     .unwrap();
     let err = EfficientNetLite0::from_safetensors(&other, &device).unwrap_err();
     assert_eq!(err, WeightsError::MissingTensor("_conv_stem.weight".into()));
+}
+
+/// `count` celeba64 validation faces from image `first` on, `[n, 3, 64, 64]` in [0, 1].
+fn faces(first: usize, count: usize) -> Vec<f32> {
+    let dir = data_root().join("celeba64/img_align_celeba");
+    let mut out = Vec::new();
+    for i in first..first + count {
+        let image = image::load_from_memory(&read(&dir.join(format!("{i:06}.jpg"))))
+            .unwrap()
+            .to_rgb8();
+        assert_eq!(image.dimensions(), (64, 64));
+        for c in 0..3 {
+            out.extend(image.pixels().map(|p| f32::from(p[c]) / 255.0));
+        }
+    }
+    out
+}
+
+/// A Gaussian blur of standard deviation `sigma` pixels (edges clamped), each plane.
+fn blurred(pixels: &[f32], side: usize, sigma: f32) -> Vec<f32> {
+    let reach = (3.0 * sigma).ceil() as isize;
+    let weights: Vec<f32> = (-reach..=reach)
+        .map(|d| (-(d * d) as f32 / (2.0 * sigma * sigma)).exp())
+        .collect();
+    let total: f32 = weights.iter().sum();
+    let at = |i: isize| i.clamp(0, side as isize - 1) as usize;
+    let mut out = pixels.to_vec();
+    for plane in out.chunks_exact_mut(side * side) {
+        for pass in 0..2 {
+            let source = plane.to_vec();
+            for y in 0..side {
+                for x in 0..side {
+                    let mut sum = 0.0;
+                    for (k, w) in weights.iter().enumerate() {
+                        let d = k as isize - reach;
+                        let (sy, sx) = match pass {
+                            0 => (y, at(x as isize + d)),
+                            _ => (at(y as isize + d), x),
+                        };
+                        sum += w * source[sy * side + sx];
+                    }
+                    plane[y * side + x] = sum / total;
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_frechet_distance_from_real_faces_grows_with_blur() {
+    let device = Device::flex();
+    let path = latentlab_train::fidelity::default_cnn(&data_root());
+    let net = FeatureNet::open(&path, &device).unwrap();
+    let count = 40;
+    let shape = [3, 64, 64];
+    let reference = net.features(&faces(162_771, count), shape).unwrap();
+    let others = faces(162_771 + count, count);
+    let same = net.features(&others, shape).unwrap();
+    assert_eq!(distances(&same, &same).frechet, 0.0, "a set against itself");
+    let mut previous = distances(&reference, &same).frechet;
+    for sigma in [1.0, 2.0, 3.0] {
+        let fd = distances(
+            &reference,
+            &net.features(&blurred(&others, 64, sigma), shape).unwrap(),
+        )
+        .frechet;
+        assert!(fd > previous, "blur {sigma} px: {fd} after {previous}");
+        previous = fd;
+    }
+}
+
+#[test]
+fn a_missing_feature_network_is_named() {
+    let missing = Path::new("/nonexistent/efficientnet_lite0_f16.safetensors");
+    let err = FeatureNet::open(missing, &Device::flex()).err().unwrap();
+    assert!(
+        format!("{err:#}").contains("/nonexistent/efficientnet_lite0_f16.safetensors"),
+        "{err:#}"
+    );
 }

@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail, ensure};
 use latentlab_model::burn::prelude::*;
-use latentlab_model::efficientnet::{EfficientNetLite0, FEATURES, INPUT_SIDE};
+use latentlab_model::efficientnet::{FEATURES, INPUT_SIDE};
 use latentlab_model::grid::tile_rgba;
 use latentlab_model::latent::SeededRng;
 use latentlab_model::projections::{
@@ -20,8 +20,9 @@ use latentlab_sampling::projection::{knn_label_agreement, pca};
 use super::open_device;
 use crate::cli::{DeviceArg, ProjectArgs};
 use crate::data::{self, Dataset, Format, Split, SplitRule, shuffled};
+use crate::fidelity::FeatureNet;
 use crate::plot::{Panel, Range, scatter};
-use crate::sample::{to_vec, write_png};
+use crate::sample::write_png;
 use crate::{eval, files};
 
 /// Neighbours of the agreement figures.
@@ -255,20 +256,11 @@ fn load_labelled(args: &ProjectArgs, shape: [usize; 3], name: &str, seed: u64) -
 
 /// EfficientNet-Lite0's 1280-D features of every image (224x224 RGB), one row each.
 fn cnn_features(weights: &Path, photos: &Dataset, device: &Device) -> Result<Vec<f64>> {
-    let bytes =
-        std::fs::read(weights).with_context(|| format!("cannot read {}", weights.display()))?;
-    let net = EfficientNetLite0::from_safetensors(&bytes, device).with_context(|| {
-        format!(
-            "{} is not EfficientNet-Lite0's weights (efficientnet_lite0_f16.safetensors, see the README's project section)",
-            weights.display()
-        )
-    })?;
+    let net = FeatureNet::open(weights, device)?;
     let indices: Vec<usize> = (0..photos.len()).collect();
     let mut features = Vec::with_capacity(photos.len() * FEATURES);
     for chunk in indices.chunks(16) {
-        let bytes = photos.batch(chunk, device) * 255.0;
-        let rows = to_vec(net.features(EfficientNetLite0::normalise(bytes)))?;
-        features.extend(rows.into_iter().map(f64::from));
+        features.extend(net.features(&photos.floats(chunk), photos.shape)?);
     }
     Ok(features)
 }
