@@ -83,6 +83,80 @@ class Conv(nn.Module):
         return self.output(x), mean, log_var
 
 
+class Generator(nn.Module):
+    """crates/model/src/gan/dcgan.rs: dense + BatchNorm + ReLU to the bottleneck, 3x3
+    stride-2 transposed convs with BatchNorm and ReLU, a 3x3 output conv, sigmoid."""
+
+    def __init__(self, channels, size, filters, latent):
+        super().__init__()
+        c = filters[-1]
+        side = size >> len(filters)
+        self.bottleneck = (c, side, side)
+        self.input = nn.Linear(latent, c * side * side)
+        self.input_norm = nn.BatchNorm1d(c * side * side)
+        self.convs = nn.ModuleList()
+        self.norms = nn.ModuleList()
+        for f in filters[::-1]:
+            self.convs.append(nn.ConvTranspose2d(c, f, 3, 2, 1, output_padding=1))
+            self.norms.append(nn.BatchNorm2d(f))
+            c = f
+        self.output = nn.Conv2d(c, channels, 3, 1, 1)
+
+    def forward(self, z):
+        x = F.relu(self.input_norm(self.input(z))).view(z.shape[0], *self.bottleneck)
+        for conv, norm in zip(self.convs, self.norms):
+            x = F.relu(norm(conv(x)))
+        return torch.sigmoid(self.output(x))
+
+
+class Discriminator(nn.Module):
+    """3x3 stride-2 convs, BatchNorm on all but the first, LeakyReLU 0.2, one logit."""
+
+    def __init__(self, channels, size, filters):
+        super().__init__()
+        self.convs = nn.ModuleList()
+        self.norms = nn.ModuleList()
+        c = channels
+        for i, f in enumerate(filters):
+            self.convs.append(nn.Conv2d(c, f, 3, 2, 1))
+            self.norms.append(nn.BatchNorm2d(f) if i > 0 else nn.Identity())
+            c = f
+        side = size >> len(filters)
+        self.output = nn.Linear(c * side * side, 1)
+
+    def forward(self, images):
+        x = images
+        for conv, norm in zip(self.convs, self.norms):
+            x = F.leaky_relu(norm(conv(x)), 0.2)
+        return self.output(x.flatten(1))
+
+
+def gan_step(g, d, g_opt, d_opt, real, latent):
+    """crates/train/src/train/gan.rs's step: one generator pass for both updates, the
+    discriminator frozen while the generator's loss is differentiated."""
+    fake = g(torch.randn(real.shape[0], latent))
+    d_real, d_fake = d(real), d(fake.detach())
+    d_loss = F.softplus(-d_real).mean() + F.softplus(d_fake).mean()
+    torch.sigmoid(d_real).mean().item(), torch.sigmoid(d_fake).mean().item(), d_loss.item()
+    d_opt.zero_grad(set_to_none=True)
+    d_loss.backward()
+    d_opt.step()
+    d.requires_grad_(False)
+    g_loss = F.softplus(-d(fake)).mean()
+    g_loss.item()
+    g_opt.zero_grad(set_to_none=True)
+    g_loss.backward()
+    g_opt.step()
+    d.requires_grad_(True)
+
+
+# name: (channels, size, filters, latent, batch)
+GANS = {
+    "fashion-gan": (1, 32, [32, 64, 128], 64, 64),
+    "celeba-gan": (3, 64, [64] * 5, 200, 64),
+}
+
+
 def reparameterize(mean, log_var):
     if log_var is None:
         return mean
@@ -114,13 +188,27 @@ def loss_of(kind, beta, logits, mean, log_var, images):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--model", required=True, choices=sorted(ZOO))
+    parser.add_argument("--model", required=True, choices=sorted(ZOO) + sorted(GANS))
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--warmup", type=int, default=2)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    if args.model in GANS:
+        channels, size, filters, latent, batch = GANS[args.model]
+        g, d = Generator(channels, size, filters, latent), Discriminator(channels, size, filters)
+        g_opt = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        d_opt = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+        real = torch.rand(batch, channels, size, size)
+        for step in range(args.warmup + args.steps):
+            if step == args.warmup:
+                started = time.perf_counter()
+            gan_step(g, d, g_opt, d_opt, real, latent)
+        elapsed = time.perf_counter() - started
+        print(json.dumps({"images_per_second": args.steps * batch / elapsed, "batch": batch,
+                          "torch": torch.__version__}))
+        return
     make, shape, batch, kind, beta = ZOO[args.model]
     model = make()
     model.train()

@@ -8,7 +8,11 @@ use latentlab_model::ModelSpec;
 use latentlab_model::burn::optim::GradientsParams;
 use latentlab_model::burn::prelude::*;
 use latentlab_model::burn::tensor::Distribution;
+use latentlab_model::gan::dcgan::DcganConfig;
+use latentlab_model::latent::SeededRng;
 use latentlab_model::loss::objective_loss;
+
+use crate::train::gan::{Networks, step};
 
 /// Runs `warmup` then `steps` optimiser steps and returns images per second.
 pub fn images_per_second(
@@ -39,6 +43,47 @@ pub fn images_per_second(
         let _: f32 = loss.total.clone().into_scalar();
         let grads = GradientsParams::from_grads(loss.total.backward(), &model);
         model = optimizer.step(1e-4, model, grads);
+    }
+    Ok((steps * batch_size) as f64 / started.elapsed().as_secs_f64())
+}
+
+/// The same for a GAN: `warmup` then `steps` of the training loop's own step (one
+/// discriminator and one generator update, see [`step`]) on random "real" images.
+pub fn gan_images_per_second(
+    config: &DcganConfig,
+    batch_size: usize,
+    warmup: usize,
+    steps: usize,
+    device: &Device,
+) -> Result<f64> {
+    let device = device.clone().autodiff();
+    device.seed(0);
+    let size = config.image_size;
+    let real = Tensor::<4>::random(
+        [batch_size, config.channels, size, size],
+        Distribution::Uniform(0.0, 1.0),
+        &device,
+    );
+    let mut nets = Networks::new(config, &device);
+    let mut rng = SeededRng::new(0);
+    let mut started = Instant::now();
+    for i in 0..warmup + steps {
+        if i == warmup {
+            started = Instant::now();
+        }
+        let mut z = || {
+            let values = config
+                .prior
+                .sample(&mut rng, batch_size * config.latent_dim);
+            Tensor::from_data(
+                TensorData::new(values, [batch_size, config.latent_dim]),
+                &device,
+            )
+        };
+        let z = (z(), z());
+        step(&mut nets, real.clone(), z, 2e-4).map_err(|e| {
+            anyhow::anyhow!("the {} loss became {} in the bench", e.network, e.value)
+        })?;
     }
     Ok((steps * batch_size) as f64 / started.elapsed().as_secs_f64())
 }

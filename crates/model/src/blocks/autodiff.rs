@@ -50,6 +50,7 @@ impl Backward<Flex, 3> for ConvBackward {
             out,
             slice(&dy),
             node_x.is_some(),
+            node_w.is_some() || node_b.is_some(),
         );
         register!(grads, node_x, tensor(dx.expect("asked for"), x_shape));
         register!(grads, node_w, tensor(dw, w_shape));

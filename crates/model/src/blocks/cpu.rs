@@ -828,9 +828,12 @@ fn transposed(src: &[f32], rows: usize, cols: usize) -> Vec<f32> {
 }
 
 /// Gradients of [`conv_forward`] given `dy[batch, out, g.pixels()]`: the input's
-/// (when `input_grad`), the weight's and the bias's. Every gemm reads row-major
-/// operands (the transposes are made explicitly, small ones per image): gemm packs
-/// a strided operand one float at a time, which cost 17% of a face VAE step.
+/// (when `input_grad`), the weight's and the bias's (when `weight_grad`; empty
+/// otherwise, which skips im2col and half the gemms: a GAN's generator step
+/// differentiates through a discriminator whose weights it does not update). Every
+/// gemm reads row-major operands (the transposes are made explicitly, small ones per
+/// image): gemm packs a strided operand one float at a time, which cost 17% of a face
+/// VAE step.
 pub fn conv_backward(
     x: &[f32],
     g: &Geometry,
@@ -838,8 +841,10 @@ pub fn conv_backward(
     out: usize,
     dy: &[f32],
     input_grad: bool,
+    weight_grad: bool,
 ) -> (Option<Vec<f32>>, Vec<f32>, Vec<f32>) {
     if runs_output_side(g, out) {
+        // Output convs have few weights: their gradient is computed regardless.
         return conv_backward_output_side(x, g, weight, out, dy, input_grad);
     }
     let batch = x.len() / g.image();
@@ -856,7 +861,7 @@ pub fn conv_backward(
         batch,
         group,
         (patch + 2 * out) * wide,
-        || vec![0.0f32; patch * out],
+        || vec![0.0f32; if weight_grad { patch * out } else { 0 }],
         |dw_t, scratch, first, count| {
             let ld = count * pixels;
             let (cols, rest) = scratch.split_at_mut(patch * wide);
@@ -864,31 +869,35 @@ pub fn conv_backward(
             for j in 0..count {
                 let b = first + j;
                 let dy_b = &dy[b * out * pixels..(b + 1) * out * pixels];
-                im2col(
-                    &x[b * g.image()..(b + 1) * g.image()],
-                    g,
-                    cols,
-                    ld,
-                    j * pixels,
-                );
-                transpose(
-                    dy_b,
-                    out,
-                    pixels,
-                    &mut dy_t[j * pixels * out..(j + 1) * pixels * out],
-                );
+                if weight_grad {
+                    im2col(
+                        &x[b * g.image()..(b + 1) * g.image()],
+                        g,
+                        cols,
+                        ld,
+                        j * pixels,
+                    );
+                    transpose(
+                        dy_b,
+                        out,
+                        pixels,
+                        &mut dy_t[j * pixels * out..(j + 1) * pixels * out],
+                    );
+                }
                 gather_rows(dy_b, out, pixels, dy_group, ld, j * pixels);
             }
-            // dW^T [patch, out] += cols [patch, n] . dY^T [n, out]
-            matmul(
-                dw_t,
-                patch,
-                out,
-                ld,
-                Mat::new(cols, ld),
-                Mat::new(dy_t, out),
-                true,
-            );
+            if weight_grad {
+                // dW^T [patch, out] += cols [patch, n] . dY^T [n, out]
+                matmul(
+                    dw_t,
+                    patch,
+                    out,
+                    ld,
+                    Mat::new(cols, ld),
+                    Mat::new(dy_t, out),
+                    true,
+                );
+            }
             if input_grad {
                 // dcols = W^T [patch, out] . dY [out, n], then back onto each image.
                 matmul(
@@ -914,6 +923,9 @@ pub fn conv_backward(
         },
         add_into,
     );
+    if !weight_grad {
+        return (input_grad.then_some(dx), Vec::new(), Vec::new());
+    }
     (
         input_grad.then_some(dx),
         transposed(&dw_t, patch, out),
@@ -1653,6 +1665,24 @@ mod tests {
         }
         assert_eq!(exp_approx(-1000.0), exp_approx(-87.0));
         assert!(exp_approx(f32::NAN).is_nan());
+    }
+
+    /// Skipping the weight gradient (a frozen layer) leaves the input gradient exactly
+    /// as it was, and returns no weight or bias gradient.
+    #[test]
+    fn a_frozen_convs_input_gradient_is_unchanged() {
+        for (channels, side, stride, out) in [(3, 16, 2, 8), (8, 8, 1, 16)] {
+            let g = Geometry::conv(channels, side, side, 3, stride, 1);
+            let batch = 5;
+            let x = values(batch * g.image(), 6);
+            let weight = values(out * g.patch(), 7);
+            let dy = values(batch * out * g.pixels(), 8);
+            let (dx, dw, db) = conv_backward(&x, &g, &weight, out, &dy, true, true);
+            let (frozen_dx, no_dw, no_db) = conv_backward(&x, &g, &weight, out, &dy, true, false);
+            assert_eq!(dx, frozen_dx);
+            assert_eq!((dw.len(), db.len()), (weight.len(), out));
+            assert!(no_dw.is_empty() && no_db.is_empty());
+        }
     }
 
     /// Small transposes run serially, large ones in parallel bands with a ragged last

@@ -1,7 +1,7 @@
-//! `latentlab bench`: training images/s of zoo models on random data.
+//! `latentlab bench`: training images/s of zoo models (GANs too) on random data.
 
-use anyhow::{Context, Result, ensure};
-use latentlab_model::Zoo;
+use anyhow::{Result, ensure};
+use latentlab_model::{Zoo, ZooKind};
 
 use super::open_device;
 use crate::bench;
@@ -28,10 +28,14 @@ pub fn run(args: BenchArgs, device: DeviceArg) -> Result<()> {
     );
     for model in models {
         let batch = preset(model).seed_batch_size;
-        let spec = model
-            .spec()
-            .with_context(|| format!("bench times the autoencoders; {} is a GAN", model.name()))?;
-        let rate = bench::images_per_second(&spec, batch, warmup, steps, &device)?;
+        let rate = match model.kind() {
+            ZooKind::Autoencoder(spec) => {
+                bench::images_per_second(&spec, batch, warmup, steps, &device)?
+            }
+            ZooKind::Gan(config) => {
+                bench::gan_images_per_second(&config, batch, warmup, steps, &device)?
+            }
+        };
         println!("{:<12} {batch:>5}  {rate:>8.0}", model.name());
     }
     Ok(())

@@ -102,13 +102,102 @@ fn load_optimizer(path: &Path) -> Result<ModuleOptimizer> {
         .map_err(|e| anyhow::anyhow!("{}: {e:?}", path.display()))
 }
 
-/// The networks, their optimizers and the epochs done.
-struct State {
-    generator: Generator,
-    discriminator: Discriminator,
+/// Both networks and their optimizers: what a training step changes.
+pub struct Networks {
+    pub generator: Generator,
+    pub discriminator: Discriminator,
     generator_optimizer: ModuleOptimizer,
     discriminator_optimizer: ModuleOptimizer,
+}
+
+impl Networks {
+    /// Fresh networks of `config` on an autodiff `device` (seed it first).
+    pub fn new(config: &DcganConfig, device: &Device) -> Self {
+        Self {
+            generator: config.init_generator(device),
+            discriminator: config.init_discriminator(device),
+            generator_optimizer: adam(),
+            discriminator_optimizer: adam(),
+        }
+    }
+}
+
+/// The networks, their optimizers and the epochs done.
+struct State {
+    nets: Networks,
     history: Vec<GanEpochStats>,
+}
+
+/// What one training step measured, before its updates.
+#[derive(Debug, Clone, Copy)]
+pub struct StepFigures {
+    pub discriminator_loss: f64,
+    pub generator_loss: f64,
+    /// Mean D(x) on the real batch and D(G(z)) on the generated one.
+    pub d_real: f64,
+    pub d_fake: f64,
+}
+
+/// A loss that is NaN or infinite, caught before the update it would have made.
+#[derive(Debug, Clone, Copy)]
+pub struct NonFinite {
+    /// "discriminator" or "generator".
+    pub network: &'static str,
+    pub value: f64,
+}
+
+/// One training step: a discriminator update on `real` against G(`z_discriminator`),
+/// then a generator update on G(`z_generator`) through the updated discriminator
+/// (fresh noise for each update, as in Goodfellow et al.'s Algorithm 1: reusing the
+/// first batch for the second update made a short fashion-gan run's samples
+/// markedly more alike).
+///
+/// The generator's loss goes through a copy of the discriminator whose weights need
+/// no gradient, so that backward pass computes the images' gradient only (the fused
+/// conv then skips its im2col and weight gemm). That changes no number: BatchNorm
+/// still normalises with the batch's statistics and moves its running ones.
+pub fn step(
+    nets: &mut Networks,
+    real: Tensor<4>,
+    (z_discriminator, z_generator): (Tensor<2>, Tensor<2>),
+    learning_rate: f64,
+) -> std::result::Result<StepFigures, NonFinite> {
+    let fake = nets.generator.forward(z_discriminator).detach();
+    let real_logits = nets.discriminator.forward(real);
+    let fake_logits = nets.discriminator.forward(fake);
+    let d_real = scalar(sigmoid(real_logits.clone()).mean());
+    let d_fake = scalar(sigmoid(fake_logits.clone()).mean());
+    let d_loss = discriminator_loss(real_logits, fake_logits);
+    let discriminator_loss = scalar(d_loss.clone());
+    if !discriminator_loss.is_finite() {
+        return Err(NonFinite {
+            network: "discriminator",
+            value: discriminator_loss,
+        });
+    }
+    let grads = GradientsParams::from_grads(d_loss.backward(), &nets.discriminator);
+    nets.discriminator =
+        nets.discriminator_optimizer
+            .step(learning_rate, nets.discriminator.clone(), grads);
+    let frozen = nets.discriminator.clone().no_grad();
+    let g_loss = generator_loss(frozen.forward(nets.generator.forward(z_generator)));
+    let generator_loss = scalar(g_loss.clone());
+    if !generator_loss.is_finite() {
+        return Err(NonFinite {
+            network: "generator",
+            value: generator_loss,
+        });
+    }
+    let grads = GradientsParams::from_grads(g_loss.backward(), &nets.generator);
+    nets.generator = nets
+        .generator_optimizer
+        .step(learning_rate, nets.generator.clone(), grads);
+    Ok(StepFigures {
+        discriminator_loss,
+        generator_loss,
+        d_real,
+        d_fake,
+    })
 }
 
 fn state_path(run: &Path) -> PathBuf {
@@ -121,10 +210,7 @@ fn start(run: &GanRun, options: &TrainOptions, autodiff: &Device) -> Result<Stat
     let fresh = || {
         autodiff.seed(options.seed);
         State {
-            generator: run.config.init_generator(autodiff),
-            discriminator: run.config.init_discriminator(autodiff),
-            generator_optimizer: adam(),
-            discriminator_optimizer: adam(),
+            nets: Networks::new(run.config, autodiff),
             history: Vec::new(),
         }
     };
@@ -168,12 +254,13 @@ fn start(run: &GanRun, options: &TrainOptions, autodiff: &Device) -> Result<Stat
     );
     ensure!(
         &state.config == run.config,
-        "{}: the checkpoint's {} has another config ({} prior, {}-D z, filters {:?}); resume with the flags it was started with",
+        "{}: the checkpoint's {} has another config ({} prior, {}-D z, filters {:?}, kernel {}); resume with the flags it was started with",
         run.dir.display(),
         state.name,
         state.config.prior.name(),
         state.config.latent_dim,
-        state.config.filters
+        state.config.filters,
+        state.config.kernel
     );
     ensure!(
         state.batch_size == options.batch_size && state.seed == options.seed,
@@ -191,10 +278,14 @@ fn start(run: &GanRun, options: &TrainOptions, autodiff: &Device) -> Result<Stat
     load_module(&mut discriminator, &dir.join(&state.discriminator_file))?;
     eprintln!("resuming {} after epoch {}", run.dir.display(), state.epoch);
     Ok(State {
-        generator,
-        discriminator,
-        generator_optimizer: load_optimizer(&dir.join(&state.generator_optimizer_file))?,
-        discriminator_optimizer: load_optimizer(&dir.join(&state.discriminator_optimizer_file))?,
+        nets: Networks {
+            generator,
+            discriminator,
+            generator_optimizer: load_optimizer(&dir.join(&state.generator_optimizer_file))?,
+            discriminator_optimizer: load_optimizer(
+                &dir.join(&state.discriminator_optimizer_file),
+            )?,
+        },
         history: state.history,
     })
 }
@@ -224,19 +315,19 @@ fn save(run: &GanRun, options: &TrainOptions, state: &State) -> Result<()> {
     };
     write_atomic(
         &dir.join(&checkpoint.generator_file),
-        &module_bytes(&state.generator)?,
+        &module_bytes(&state.nets.generator)?,
     )?;
     write_atomic(
         &dir.join(&checkpoint.discriminator_file),
-        &module_bytes(&state.discriminator)?,
+        &module_bytes(&state.nets.discriminator)?,
     )?;
     write_atomic(
         &dir.join(&checkpoint.generator_optimizer_file),
-        &optimizer_bytes(&state.generator_optimizer)?,
+        &optimizer_bytes(&state.nets.generator_optimizer)?,
     )?;
     write_atomic(
         &dir.join(&checkpoint.discriminator_optimizer_file),
-        &optimizer_bytes(&state.discriminator_optimizer)?,
+        &optimizer_bytes(&state.nets.discriminator_optimizer)?,
     )?;
     let json = serde_json::to_string_pretty(&checkpoint).expect("plain data");
     write_atomic(&state_path(run.dir), json.as_bytes())?;
@@ -330,59 +421,40 @@ pub fn train_gan(
         );
         let started = Instant::now();
         let mut sums = [0.0f64; 4];
-        for (step, indices) in order.chunks_exact(options.batch_size).enumerate() {
-            let mut noise = SeededRng::new(step_seed(epoch_seed, step));
+        for (step_index, indices) in order.chunks_exact(options.batch_size).enumerate() {
+            let mut noise = SeededRng::new(step_seed(epoch_seed, step_index));
             let n = indices.len();
             let real = train_set.batch(indices, &autodiff);
-            let fake = state
-                .generator
-                .forward(latents(run.config, &mut noise, n, &autodiff))
-                .detach();
-            let real_logits = state.discriminator.forward(real);
-            let fake_logits = state.discriminator.forward(fake);
-            let d_real = scalar(sigmoid(real_logits.clone()).mean());
-            let d_fake = scalar(sigmoid(fake_logits.clone()).mean());
-            let d_loss = discriminator_loss(real_logits, fake_logits);
-            let d_value = scalar(d_loss.clone());
-            let z = latents(run.config, &mut noise, n, &autodiff);
-            let stop = |what: &str, value: f64, epochs_done: usize| {
-                progress.finish_and_clear();
-                let kept = match epochs_done {
-                    0 => "no checkpoint was written yet".to_string(),
-                    e => format!(
-                        "the checkpoint after epoch {e} in {} is kept (--resume continues from it)",
-                        checkpoint::dir(run.dir).display()
-                    ),
-                };
-                anyhow::anyhow!(
-                    "the {what} loss became {value} at epoch {epoch}, batch {}; stopped before updating the weights; {kept}. Try a lower --lr.",
-                    step + 1
-                )
+            let z_discriminator = latents(run.config, &mut noise, n, &autodiff);
+            let z_generator = latents(run.config, &mut noise, n, &autodiff);
+            let z = (z_discriminator, z_generator);
+            let figures = match step(&mut state.nets, real, z, options.learning_rate) {
+                Ok(figures) => figures,
+                Err(NonFinite { network, value }) => {
+                    progress.finish_and_clear();
+                    let kept = match state.history.len() {
+                        0 => "no checkpoint was written yet".to_string(),
+                        e => format!(
+                            "the checkpoint after epoch {e} in {} is kept (--resume continues from it)",
+                            checkpoint::dir(run.dir).display()
+                        ),
+                    };
+                    bail!(
+                        "the {network} loss became {value} at epoch {epoch}, batch {}; stopped before updating the weights; {kept}. Try a lower --lr.",
+                        step_index + 1
+                    );
+                }
             };
-            if !d_value.is_finite() {
-                return Err(stop("discriminator", d_value, state.history.len()));
-            }
-            let grads = GradientsParams::from_grads(d_loss.backward(), &state.discriminator);
-            state.discriminator = state.discriminator_optimizer.step(
-                options.learning_rate,
-                state.discriminator.clone(),
-                grads,
-            );
-            let g_loss = generator_loss(state.discriminator.forward(state.generator.forward(z)));
-            let g_value = scalar(g_loss.clone());
-            if !g_value.is_finite() {
-                return Err(stop("generator", g_value, state.history.len()));
-            }
-            let grads = GradientsParams::from_grads(g_loss.backward(), &state.generator);
-            state.generator = state.generator_optimizer.step(
-                options.learning_rate,
-                state.generator.clone(),
-                grads,
-            );
+            let StepFigures {
+                discriminator_loss: d_value,
+                generator_loss: g_value,
+                d_real,
+                d_fake,
+            } = figures;
             for (sum, v) in sums.iter_mut().zip([d_value, g_value, d_real, d_fake]) {
                 *sum += v;
             }
-            let done = (step + 1) as f64;
+            let done = (step_index + 1) as f64;
             progress.set_message(format!(
                 "D {:.3} G {:.3} D(x) {:.2} D(G(z)) {:.2} {:.0} img/s",
                 sums[0] / done,
@@ -416,7 +488,7 @@ pub fn train_gan(
             stats.images_per_second
         );
         state.history.push(stats);
-        let generator = state.generator.valid();
+        let generator = state.nets.generator.valid();
         let (manifest, weights) = export_bytes(&generator, manifest_for(run, &state.history))?;
         write_export(run.dir, &manifest, &weights)?;
         let samples: Vec<f32> = generator
