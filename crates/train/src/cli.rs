@@ -103,9 +103,9 @@ pub enum Command {
         after_help = "Examples:\n  latentlab train --model mnist-vae --out runs/mnist-vae\n  latentlab train --model celeba-vae --epochs 10 --out runs/celeba --device wgpu\n  latentlab train --model celeba-vae --epochs 20 --out runs/celeba --resume"
     )]
     Train(TrainArgs),
-    /// Held-out loss and pictures: reconstructions, latent scatter (z and Phi(z)), histograms, manifold.
+    /// Held-out loss and pictures: reconstructions, latent scatter (z and Phi(z)), histograms, manifold; for RGB models (GANs too) the Fréchet and kernel distances of samples and reconstructions from real images.
     #[command(
-        after_help = "Example:\n  latentlab eval --weights runs/fashion-vae --out runs/fashion-vae/eval"
+        after_help = "Examples:\n  latentlab eval --weights runs/fashion-vae --out runs/fashion-vae/eval\n  latentlab eval --weights web/weights/celeba-gan --data ../shared/data/celeba64 --out runs/celeba-gan-eval"
     )]
     Eval(EvalArgs),
     /// Decode a grid of samples z ~ N(0, T^2 I) into a PNG.
@@ -176,6 +176,10 @@ pub struct TrainArgs {
     /// GANs: the distribution z is drawn from, per coordinate (default normal).
     #[arg(long, value_enum)]
     pub prior: Option<PriorArg>,
+    /// GANs: side of the strided convolutions' kernels, 3 (default) or the DCGAN
+    /// paper's 4, whose transposed convolutions draw no checkerboard.
+    #[arg(long)]
+    pub kernel: Option<usize>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -208,6 +212,14 @@ pub struct EvalArgs {
     /// Held-out images to measure on.
     #[arg(long, value_enum, default_value_t = HeldOutArg::Validation)]
     pub split: HeldOutArg,
+    /// Images in each set for the Fréchet and kernel distances from real images
+    /// (RGB models only; 0 skips them). They depend on this count: compare equal ones.
+    #[arg(long, default_value_t = crate::fidelity::DEFAULT_IMAGES)]
+    pub fidelity_images: usize,
+    /// EfficientNet-Lite0's weights for those distances [default:
+    /// $LATENTLAB_DATA/efficientnet-lite0/efficientnet_lite0_f16.safetensors]
+    #[arg(long)]
+    pub cnn: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]

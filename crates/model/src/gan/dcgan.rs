@@ -1,7 +1,13 @@
 //! A DCGAN: the generator maps z (from the config's prior) through a dense layer and
-//! 3x3 stride-2 transposed convolutions with BatchNorm and ReLU to an image through a
-//! sigmoid; the discriminator is strided 3x3 convolutions with LeakyReLU (BatchNorm on
-//! every layer but the first) and one logit.
+//! stride-2 transposed convolutions (3x3 by default, or the DCGAN paper's 4x4) with
+//! BatchNorm and ReLU to an image through a sigmoid; the discriminator is strided
+//! convolutions of the same kernel with LeakyReLU (BatchNorm on every layer but the
+//! first) and one logit.
+//!
+//! A 3x3 stride-2 transposed conv covers every other output pixel with 4 taps and the
+//! rest with 2 or 1, which draws a checkerboard (Odena, Dumoulin and Olah,
+//! "Deconvolution and Checkerboard Artifacts", 2016); a 4x4 kernel covers every pixel
+//! with 4.
 //!
 //! The generator has the conv VAE decoder's layout (dense to the bottleneck, one
 //! upsampling per filter count, a stride-1 output conv), so both run on the fused CPU
@@ -30,6 +36,10 @@ pub struct DcganConfig {
     pub filters: Vec<usize>,
     #[config(default = "Prior::Normal")]
     pub prior: Prior,
+    /// Side of the strided (transposed) convolutions' kernels: 3, 4 or 5. Exports
+    /// written before it existed have 3.
+    #[config(default = 3)]
+    pub kernel: usize,
 }
 
 impl DcganConfig {
@@ -61,10 +71,11 @@ impl DcganConfig {
 
     /// Elements of the generator's tensors (what a GAN export ships).
     pub fn generator_parameters(&self) -> Option<u64> {
-        let conv = |i: usize, o: usize| {
+        let taps = (self.kernel as u64).checked_mul(self.kernel as u64)?;
+        let conv = |i: usize, o: usize, taps: u64| {
             (i as u64)
                 .checked_mul(o as u64)?
-                .checked_mul(9)?
+                .checked_mul(taps)?
                 .checked_add(o as u64)
         };
         let norm = |n: usize| (n as u64).checked_mul(4);
@@ -78,18 +89,19 @@ impl DcganConfig {
         let mut input = last;
         for &filters in self.filters.iter().rev() {
             total = total
-                .checked_add(conv(input, filters)?)?
+                .checked_add(conv(input, filters, taps)?)?
                 .checked_add(norm(filters)?)?;
             input = filters;
         }
-        total.checked_add(conv(input, self.channels)?)
+        total.checked_add(conv(input, self.channels, 9)?)
     }
 
     fn discriminator_parameters(&self) -> Option<u64> {
+        let taps = (self.kernel as u64).checked_mul(self.kernel as u64)?;
         let conv = |i: usize, o: usize| {
             (i as u64)
                 .checked_mul(o as u64)?
-                .checked_mul(9)?
+                .checked_mul(taps)?
                 .checked_add(o as u64)
         };
         let mut total = 0u64;
@@ -109,6 +121,9 @@ impl DcganConfig {
     pub fn validate(&self) -> Result<(), String> {
         if self.channels == 0 || self.latent_dim == 0 || self.filters.is_empty() {
             return Err("channels, latent_dim and filters must be non-zero".into());
+        }
+        if !(3..=5).contains(&self.kernel) {
+            return Err(format!("kernel must be 3, 4 or 5, got {}", self.kernel));
         }
         if self.filters.contains(&0) {
             return Err(format!(
@@ -136,10 +151,17 @@ impl DcganConfig {
         Ok(())
     }
 
-    fn conv(&self, input: usize, output: usize, stride: usize, device: &Device) -> Conv2d {
-        Conv2dConfig::new([input, output], [3, 3])
-            .with_stride([stride, stride])
-            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+    /// Padding that makes a stride-2 conv of this kernel halve an even side.
+    fn halving_padding(&self) -> usize {
+        (self.kernel - 1) / 2
+    }
+
+    /// A discriminator layer: this kernel, stride 2, halving.
+    fn strided_conv(&self, input: usize, output: usize, device: &Device) -> Conv2d {
+        let p = self.halving_padding();
+        Conv2dConfig::new([input, output], [self.kernel; 2])
+            .with_stride([2, 2])
+            .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
             .init(device)
     }
 
@@ -154,12 +176,15 @@ impl DcganConfig {
         let mut convs = Vec::new();
         let mut norms = Vec::new();
         let mut input = last;
+        // Doubling: (h - 1) 2 - 2 p + k + padding_out = 2 h.
+        let (p, k) = (self.halving_padding(), self.kernel);
+        let padding_out = 2 + 2 * p - k;
         for &filters in self.filters.iter().rev() {
             convs.push(
-                ConvTranspose2dConfig::new([input, filters], [3, 3])
+                ConvTranspose2dConfig::new([input, filters], [k, k])
                     .with_stride([2, 2])
-                    .with_padding([1, 1])
-                    .with_padding_out([1, 1])
+                    .with_padding([p, p])
+                    .with_padding_out([padding_out; 2])
                     .init(device),
             );
             norms.push(BatchNormConfig::new(filters).init(device));
@@ -170,7 +195,9 @@ impl DcganConfig {
             input_norm: BatchNormConfig::new(flat).init(device),
             convs,
             norms,
-            output: self.conv(input, self.channels, 1, device),
+            output: Conv2dConfig::new([input, self.channels], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(device),
             bottleneck: [last, side, side],
         }
     }
@@ -181,7 +208,7 @@ impl DcganConfig {
         let mut norms = Vec::new();
         let mut input = self.channels;
         for (i, &filters) in self.filters.iter().enumerate() {
-            convs.push(self.conv(input, filters, 2, device));
+            convs.push(self.strided_conv(input, filters, device));
             if i > 0 {
                 norms.push(BatchNormConfig::new(filters).init(device));
             }
@@ -256,7 +283,8 @@ mod tests {
     #[test]
     fn both_zoo_gans_have_the_shapes_and_parameter_counts_they_claim() {
         let device = Device::flex();
-        for config in [DcganConfig::fashion_gan(), DcganConfig::celeba_gan()] {
+        let four = DcganConfig::celeba_gan().with_kernel(4);
+        for config in [DcganConfig::fashion_gan(), DcganConfig::celeba_gan(), four] {
             config.validate().unwrap();
             let (g, d) = (
                 config.init_generator(&device),
@@ -299,6 +327,12 @@ mod tests {
         let mut huge = DcganConfig::celeba_gan();
         huge.filters = vec![usize::MAX / 2; 3];
         assert!(huge.validate().is_err());
+        let wide = DcganConfig::fashion_gan().with_kernel(7);
+        assert!(
+            wide.validate()
+                .unwrap_err()
+                .contains("kernel must be 3, 4 or 5")
+        );
     }
 
     #[cfg(feature = "autodiff")]

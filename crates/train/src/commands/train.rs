@@ -53,8 +53,8 @@ pub fn run(args: TrainArgs, device: DeviceArg, seed: u64) -> Result<()> {
         return run_gan(&args, &config, name, &out, device, &options);
     }
     ensure!(
-        args.prior.is_none(),
-        "--prior is a GAN's setting; {name} is an autoencoder (its prior is N(0, I))"
+        args.prior.is_none() && args.kernel.is_none(),
+        "--prior and --kernel are a GAN's settings; {name} is an autoencoder"
     );
     let spec = spec_of(&args, model)?;
     let (device, device_name) = open_device(device)?;
@@ -107,10 +107,16 @@ fn run_gan(
         args.kl_warmup == 0.0 && args.latent_dim.is_none() && args.frey_decoder.is_none(),
         "--kl-warmup, --latent-dim and --frey-decoder do not apply to a GAN"
     );
-    let config = match args.prior {
-        Some(prior) => config.clone().with_prior(prior.into()),
-        None => config.clone(),
-    };
+    let mut config = config.clone();
+    if let Some(prior) = args.prior {
+        config.prior = prior.into();
+    }
+    if let Some(kernel) = args.kernel {
+        config.kernel = kernel;
+    }
+    config
+        .validate()
+        .map_err(|e| anyhow::anyhow!("--kernel: {e}"))?;
     ensure!(
         !options.cosine,
         "GANs train at a constant learning rate (no --schedule cosine)"
