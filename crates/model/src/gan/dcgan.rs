@@ -36,10 +36,10 @@ pub struct DcganConfig {
     pub filters: Vec<usize>,
     #[config(default = "Prior::Normal")]
     pub prior: Prior,
-    /// Side of the strided (transposed) convolutions' kernels: 3, 4 or 5. Exports
-    /// written before it existed have 3.
-    #[config(default = 3)]
-    pub kernel: usize,
+    /// Side of the strided (transposed) convolutions' kernels: 3, 4 or 5; `None` is 3
+    /// (an `Option` because burn's `Config` gives serde no defaults, and exports
+    /// written before this field existed must still load). See [`Self::kernel_side`].
+    pub kernel: Option<usize>,
 }
 
 impl DcganConfig {
@@ -54,6 +54,11 @@ impl DcganConfig {
     /// would weigh 50 MB and train far slower on a CPU).
     pub fn celeba_gan() -> Self {
         Self::new(64, 3, 200, vec![64; 5])
+    }
+
+    /// The strided convolutions' kernel side.
+    pub fn kernel_side(&self) -> usize {
+        self.kernel.unwrap_or(3)
     }
 
     fn bottleneck_side(&self) -> usize {
@@ -71,7 +76,7 @@ impl DcganConfig {
 
     /// Elements of the generator's tensors (what a GAN export ships).
     pub fn generator_parameters(&self) -> Option<u64> {
-        let taps = (self.kernel as u64).checked_mul(self.kernel as u64)?;
+        let taps = (self.kernel_side() as u64).checked_mul(self.kernel_side() as u64)?;
         let conv = |i: usize, o: usize, taps: u64| {
             (i as u64)
                 .checked_mul(o as u64)?
@@ -97,7 +102,7 @@ impl DcganConfig {
     }
 
     fn discriminator_parameters(&self) -> Option<u64> {
-        let taps = (self.kernel as u64).checked_mul(self.kernel as u64)?;
+        let taps = (self.kernel_side() as u64).checked_mul(self.kernel_side() as u64)?;
         let conv = |i: usize, o: usize| {
             (i as u64)
                 .checked_mul(o as u64)?
@@ -122,8 +127,8 @@ impl DcganConfig {
         if self.channels == 0 || self.latent_dim == 0 || self.filters.is_empty() {
             return Err("channels, latent_dim and filters must be non-zero".into());
         }
-        if !(3..=5).contains(&self.kernel) {
-            return Err(format!("kernel must be 3, 4 or 5, got {}", self.kernel));
+        if !(3..=5).contains(&self.kernel_side()) {
+            return Err(format!("kernel must be 3, 4 or 5, got {}", self.kernel_side()));
         }
         if self.filters.contains(&0) {
             return Err(format!(
@@ -153,13 +158,13 @@ impl DcganConfig {
 
     /// Padding that makes a stride-2 conv of this kernel halve an even side.
     fn halving_padding(&self) -> usize {
-        (self.kernel - 1) / 2
+        (self.kernel_side() - 1) / 2
     }
 
     /// A discriminator layer: this kernel, stride 2, halving.
     fn strided_conv(&self, input: usize, output: usize, device: &Device) -> Conv2d {
         let p = self.halving_padding();
-        Conv2dConfig::new([input, output], [self.kernel; 2])
+        Conv2dConfig::new([input, output], [self.kernel_side(); 2])
             .with_stride([2, 2])
             .with_padding(PaddingConfig2d::Explicit(p, p, p, p))
             .init(device)
@@ -177,7 +182,7 @@ impl DcganConfig {
         let mut norms = Vec::new();
         let mut input = last;
         // Doubling: (h - 1) 2 - 2 p + k + padding_out = 2 h.
-        let (p, k) = (self.halving_padding(), self.kernel);
+        let (p, k) = (self.halving_padding(), self.kernel_side());
         let padding_out = 2 + 2 * p - k;
         for &filters in self.filters.iter().rev() {
             convs.push(
@@ -283,7 +288,7 @@ mod tests {
     #[test]
     fn both_zoo_gans_have_the_shapes_and_parameter_counts_they_claim() {
         let device = Device::flex();
-        let four = DcganConfig::celeba_gan().with_kernel(4);
+        let four = DcganConfig::celeba_gan().with_kernel(Some(4));
         for config in [DcganConfig::fashion_gan(), DcganConfig::celeba_gan(), four] {
             config.validate().unwrap();
             let (g, d) = (
@@ -327,7 +332,7 @@ mod tests {
         let mut huge = DcganConfig::celeba_gan();
         huge.filters = vec![usize::MAX / 2; 3];
         assert!(huge.validate().is_err());
-        let wide = DcganConfig::fashion_gan().with_kernel(7);
+        let wide = DcganConfig::fashion_gan().with_kernel(Some(7));
         assert!(
             wide.validate()
                 .unwrap_err()

@@ -112,7 +112,7 @@ fn run_gan(
         config.prior = prior.into();
     }
     if let Some(kernel) = args.kernel {
-        config.kernel = kernel;
+        config.kernel = (kernel != 3).then_some(kernel);
     }
     config
         .validate()

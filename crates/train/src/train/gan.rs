@@ -260,7 +260,7 @@ fn start(run: &GanRun, options: &TrainOptions, autodiff: &Device) -> Result<Stat
         state.config.prior.name(),
         state.config.latent_dim,
         state.config.filters,
-        state.config.kernel
+        state.config.kernel_side()
     );
     ensure!(
         state.batch_size == options.batch_size && state.seed == options.seed,
