@@ -256,8 +256,12 @@ pub fn gan_page() -> Html {
             </>
         },
     };
-    let (training, latent) = gan.as_ref().map_or((None, 0), |g| {
-        (g.manifest.training.clone(), g.manifest.latent_dim)
+    let (training, fidelity, latent) = gan.as_ref().map_or((None, None, 0), |g| {
+        (
+            g.manifest.training.clone(),
+            g.manifest.fidelity.clone(),
+            g.manifest.latent_dim,
+        )
     });
     html! {
         <section class="activity" aria-labelledby="gan-title">
@@ -297,7 +301,7 @@ pub fn gan_page() -> Html {
                 averages; the GAN was trained to fool a discriminator, so it commits to sharper detail \
                 and sometimes gets it wrong."}</p>
             {side_by_side}
-            <ModelQuality quality={None} training={training} latent_dim={latent} />
+            <ModelQuality quality={None} fidelity={fidelity} training={training} latent_dim={latent} />
         </section>
     }
 }

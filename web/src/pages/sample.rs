@@ -63,9 +63,14 @@ pub fn sample_page() -> Html {
     let manifest = app
         .engine(Slot::Faces)
         .map(|engine| engine.manifest.clone());
-    let (quality, training, latent_dim) = match &manifest {
-        Some(m) => (m.quality.clone(), m.training.clone(), m.latent_dim),
-        None => (None, None, 0),
+    let (quality, fidelity, training, latent_dim) = match &manifest {
+        Some(m) => (
+            m.quality.clone(),
+            m.fidelity.clone(),
+            m.training.clone(),
+            m.latent_dim,
+        ),
+        None => (None, None, None, 0),
     };
     let cell = |index: u64| {
         let id = view.seed.wrapping_add(index);
@@ -101,7 +106,7 @@ pub fn sample_page() -> Html {
             </div>
             <CurrentFace />
             <div class="faces">{ for (0..GRID_FACES).map(cell) }</div>
-            <ModelQuality quality={quality} training={training} latent_dim={latent_dim} />
+            <ModelQuality quality={quality} fidelity={fidelity} training={training} latent_dim={latent_dim} />
         </section>
     }
 }

@@ -128,7 +128,10 @@ impl DcganConfig {
             return Err("channels, latent_dim and filters must be non-zero".into());
         }
         if !(3..=5).contains(&self.kernel_side()) {
-            return Err(format!("kernel must be 3, 4 or 5, got {}", self.kernel_side()));
+            return Err(format!(
+                "kernel must be 3, 4 or 5, got {}",
+                self.kernel_side()
+            ));
         }
         if self.filters.contains(&0) {
             return Err(format!(
