@@ -81,6 +81,14 @@ test('sample: temperature 0 by keyboard, picking a face, new samples; CPU faces 
       const diff = maxAbsDiff(decoded.pixels, native.pixels);
       t.diagnostic(`cpu: max |browser - native| = ${diff.toExponential(2)}`);
       assert.ok(diff < 1e-5, `differs from native by ${diff}`);
+      // "How good is this model?" shows the distances `latentlab eval` stored, with the floor.
+      const { fidelity } = manifest('celeba-vae');
+      assert.ok(fidelity, 'the shipped manifest carries eval\'s distances from real faces');
+      await page.click('#model-quality summary');
+      const quality = await text(page, '#model-quality');
+      assert.ok(quality.includes(`Fréchet ${fidelity.samples.frechet.toFixed(1)}`), quality);
+      assert.ok(quality.includes(`real faces: ${fidelity.floor.frechet.toFixed(1)}`), quality);
+      assert.match(await text(page, '#fidelity-meaning'), /not comparable with published FIDs/);
       assert.deepEqual(errors, []);
     } finally {
       await page.close();
