@@ -14,6 +14,15 @@ use latentlab_model::loss::objective_loss;
 
 use crate::train::gan::{Networks, step};
 
+/// An autodiff `device`, seeded, and `batch` random images of `[c, h, w]` on it
+/// (throughput does not depend on the pixels).
+fn seeded_batch(device: &Device, batch: usize, [c, h, w]: [usize; 3]) -> (Device, Tensor<4>) {
+    let device = device.clone().autodiff();
+    device.seed(0);
+    let images = Tensor::random([batch, c, h, w], Distribution::Uniform(0.0, 1.0), &device);
+    (device, images)
+}
+
 /// Runs `warmup` then `steps` optimiser steps and returns images per second.
 pub fn images_per_second(
     spec: &ModelSpec,
@@ -22,14 +31,7 @@ pub fn images_per_second(
     steps: usize,
     device: &Device,
 ) -> Result<f64> {
-    let device = device.clone().autodiff();
-    device.seed(0);
-    let [c, h, w] = spec.image_shape();
-    let images = Tensor::<4>::random(
-        [batch_size, c, h, w],
-        Distribution::Uniform(0.0, 1.0),
-        &device,
-    );
+    let (device, images) = seeded_batch(device, batch_size, spec.image_shape());
     let mut model = spec.init(&device);
     let mut optimizer = latentlab_model::optim::adam(0.9);
     let mut started = Instant::now();
@@ -56,14 +58,8 @@ pub fn gan_images_per_second(
     steps: usize,
     device: &Device,
 ) -> Result<f64> {
-    let device = device.clone().autodiff();
-    device.seed(0);
     let size = config.image_size;
-    let real = Tensor::<4>::random(
-        [batch_size, config.channels, size, size],
-        Distribution::Uniform(0.0, 1.0),
-        &device,
-    );
+    let (device, real) = seeded_batch(device, batch_size, [config.channels, size, size]);
     let mut nets = Networks::new(config, &device);
     let mut rng = SeededRng::new(0);
     let mut started = Instant::now();

@@ -180,6 +180,11 @@ pub struct TrainArgs {
     /// paper's 4, whose transposed convolutions draw no checkerboard.
     #[arg(long)]
     pub kernel: Option<usize>,
+    /// GANs: export (and draw the epoch grids from) an exponential moving average of
+    /// the generator's weights with this decay per step, e.g. 0.999; the live
+    /// generator's export goes to <out>/live. Off by default.
+    #[arg(long)]
+    pub average_decay: Option<f64>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -1170,6 +1170,15 @@ fn a_short_gan_run_draws_varied_samples_and_resumes_exactly() {
         String::from_utf8_lossy(&eval.stderr)
     );
 
+    // With a weight average the export is the average, the live generator sits in
+    // live/, and a resume must keep the decay.
+    let averaged = dir.path().join("averaged");
+    ok(gan(&averaged, "1", &["--average-decay", "0.9"]));
+    let weights = |dir: &Path| std::fs::read(dir.join("model.safetensors")).unwrap();
+    assert_ne!(weights(&averaged), weights(&averaged.join("live")));
+    let other_decay = gan(&averaged, "2", &["--resume", "--average-decay", "0.5"]);
+    assert!(refused(&other_decay).contains("--average-decay 0.9"));
+
     let uniform = dir.path().join("uniform");
     ok(gan(&uniform, "1", &["--prior", "uniform"]));
     let manifest: serde_json::Value =

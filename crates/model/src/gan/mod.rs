@@ -1,10 +1,11 @@
 //! GANs: the latent prior z is drawn from, the non-saturating GAN loss, the DCGAN
-//! (`dcgan`), and a 1-D GAN small enough to train live in the page (`toy`, with the
+//! (`dcgan`), a moving average of a generator's weights (`average`), and a 1-D GAN small enough to train live in the page (`toy`, with the
 //! `autodiff` feature).
 //!
 //! The prior is a setting of a GAN, not something it learns: the generator G maps z
 //! (always drawn from the same prior) to data, and only G changes during training.
 
+pub mod average;
 pub mod dcgan;
 #[cfg(feature = "autodiff")]
 pub mod toy;

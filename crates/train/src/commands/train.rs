@@ -53,8 +53,8 @@ pub fn run(args: TrainArgs, device: DeviceArg, seed: u64) -> Result<()> {
         return run_gan(&args, &config, name, &out, device, &options);
     }
     ensure!(
-        args.prior.is_none() && args.kernel.is_none(),
-        "--prior and --kernel are a GAN's settings; {name} is an autoencoder"
+        args.prior.is_none() && args.kernel.is_none() && args.average_decay.is_none(),
+        "--prior, --kernel and --average-decay are a GAN's settings; {name} is an autoencoder"
     );
     let spec = spec_of(&args, model)?;
     let (device, device_name) = open_device(device)?;
@@ -117,6 +117,12 @@ fn run_gan(
     config
         .validate()
         .map_err(|e| anyhow::anyhow!("--kernel: {e}"))?;
+    if let Some(decay) = args.average_decay {
+        ensure!(
+            (0.0..1.0).contains(&decay),
+            "--average-decay must be in [0, 1), got {decay}"
+        );
+    }
     ensure!(
         !options.cosine,
         "GANs train at a constant learning rate (no --schedule cosine)"
@@ -159,6 +165,7 @@ fn run_gan(
         dataset: dataset_info(&train_set),
         device_name,
         command: std::env::args().collect::<Vec<_>>().join(" "),
+        average_decay: args.average_decay,
     };
     let history = train_gan(&run, &train_set, &device, options)?;
     let last = history.last().context("no epoch ran")?;

@@ -18,6 +18,7 @@ use latentlab_model::burn::prelude::*;
 use latentlab_model::burn::store::{BurnpackStore, ModuleSnapshot};
 use latentlab_model::burn::tensor::Bytes;
 use latentlab_model::burn::tensor::activation::sigmoid;
+use latentlab_model::gan::average::moved_towards;
 use latentlab_model::gan::dcgan::{DcganConfig, Discriminator, Generator};
 use latentlab_model::gan::{discriminator_loss, generator_loss};
 use latentlab_model::latent::SeededRng;
@@ -50,6 +51,12 @@ pub struct GanCheckpoint {
     pub generator_optimizer_file: String,
     pub discriminator_optimizer_file: String,
     pub history: Vec<GanEpochStats>,
+    /// `--average-decay` and the averaged generator's file (absent in checkpoints
+    /// written before averaging existed: no average).
+    #[serde(default)]
+    pub average_decay: Option<f64>,
+    #[serde(default)]
+    pub average_file: Option<String>,
 }
 
 /// What is being trained, where it goes, and what its manifest records.
@@ -60,7 +67,13 @@ pub struct GanRun<'a> {
     pub dataset: DatasetInfo,
     pub device_name: &'a str,
     pub command: String,
+    /// Decay of the generator's weight average (`None`: no average; see
+    /// `latentlab_model::gan::average`).
+    pub average_decay: Option<f64>,
 }
+
+/// Where a run with a weight average exports its live generator.
+pub const LIVE_DIR: &str = "live";
 
 /// Samples shown in each epoch's grid (the same z every epoch).
 const GRID: usize = 64;
@@ -122,10 +135,19 @@ impl Networks {
     }
 }
 
-/// The networks, their optimizers and the epochs done.
+/// The networks, their optimizers, the generator's average and the epochs done.
 struct State {
     nets: Networks,
+    /// On the inner (non-autodiff) device: it is only ever read.
+    average: Option<Generator>,
     history: Vec<GanEpochStats>,
+}
+
+/// A fresh average: a copy of the live generator's values in a network of its own
+/// (never a clone, which would share its BatchNorm statistics).
+fn average_of(config: &DcganConfig, live: &Generator, autodiff: &Device) -> Generator {
+    let device = autodiff.clone().without_autodiff();
+    moved_towards(config.init_generator(&device), &live.valid(), 0.0)
 }
 
 /// What one training step measured, before its updates.
@@ -209,8 +231,12 @@ fn start(run: &GanRun, options: &TrainOptions, autodiff: &Device) -> Result<Stat
     let path = state_path(run.dir);
     let fresh = || {
         autodiff.seed(options.seed);
+        let nets = Networks::new(run.config, autodiff);
         State {
-            nets: Networks::new(run.config, autodiff),
+            average: run
+                .average_decay
+                .map(|_| average_of(run.config, &nets.generator, autodiff)),
+            nets,
             history: Vec::new(),
         }
     };
@@ -263,6 +289,14 @@ fn start(run: &GanRun, options: &TrainOptions, autodiff: &Device) -> Result<Stat
         state.config.kernel_side()
     );
     ensure!(
+        state.average_decay == run.average_decay,
+        "{}: the run was started with --average-decay {}; resume with the same",
+        run.dir.display(),
+        state
+            .average_decay
+            .map_or("off".to_string(), |d| d.to_string())
+    );
+    ensure!(
         state.batch_size == options.batch_size && state.seed == options.seed,
         "{}: resume with the run's --batch-size {} and --seed {} (got {} and {})",
         run.dir.display(),
@@ -276,8 +310,21 @@ fn start(run: &GanRun, options: &TrainOptions, autodiff: &Device) -> Result<Stat
     load_module(&mut generator, &dir.join(&state.generator_file))?;
     let mut discriminator = run.config.init_discriminator(autodiff);
     load_module(&mut discriminator, &dir.join(&state.discriminator_file))?;
+    let average = match &state.average_file {
+        Some(file) => {
+            let mut average = run
+                .config
+                .init_generator(&autodiff.clone().without_autodiff());
+            load_module(&mut average, &dir.join(file))?;
+            Some(average)
+        }
+        None => run
+            .average_decay
+            .map(|_| average_of(run.config, &generator, autodiff)),
+    };
     eprintln!("resuming {} after epoch {}", run.dir.display(), state.epoch);
     Ok(State {
+        average,
         nets: Networks {
             generator,
             discriminator,
@@ -308,6 +355,8 @@ fn save(run: &GanRun, options: &TrainOptions, state: &State) -> Result<()> {
         generator_optimizer_file: name("generator-adam"),
         discriminator_optimizer_file: name("discriminator-adam"),
         history: state.history.clone(),
+        average_decay: run.average_decay,
+        average_file: state.average.as_ref().map(|_| name("generator-average")),
     };
     let optimizer_bytes = |o: &ModuleOptimizer| {
         o.into_bytes()
@@ -329,14 +378,18 @@ fn save(run: &GanRun, options: &TrainOptions, state: &State) -> Result<()> {
         &dir.join(&checkpoint.discriminator_optimizer_file),
         &optimizer_bytes(&state.nets.discriminator_optimizer)?,
     )?;
+    if let (Some(average), Some(file)) = (&state.average, &checkpoint.average_file) {
+        write_atomic(&dir.join(file), &module_bytes(average)?)?;
+    }
     let json = serde_json::to_string_pretty(&checkpoint).expect("plain data");
     write_atomic(&state_path(run.dir), json.as_bytes())?;
-    let current = [
+    let mut current = vec![
         &checkpoint.generator_file,
         &checkpoint.discriminator_file,
         &checkpoint.generator_optimizer_file,
         &checkpoint.discriminator_optimizer_file,
     ];
+    current.extend(&checkpoint.average_file);
     for entry in std::fs::read_dir(&dir)?.flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
         let stale =
@@ -451,6 +504,9 @@ pub fn train_gan(
                 d_real,
                 d_fake,
             } = figures;
+            if let (Some(average), Some(decay)) = (state.average.take(), run.average_decay) {
+                state.average = Some(moved_towards(average, &state.nets.generator.valid(), decay));
+            }
             for (sum, v) in sums.iter_mut().zip([d_value, g_value, d_real, d_fake]) {
                 *sum += v;
             }
@@ -488,9 +544,15 @@ pub fn train_gan(
             stats.images_per_second
         );
         state.history.push(stats);
-        let generator = state.nets.generator.valid();
-        let (manifest, weights) = export_bytes(&generator, manifest_for(run, &state.history))?;
+        let live = state.nets.generator.valid();
+        let generator = state.average.as_ref().unwrap_or(&live);
+        let (manifest, weights) = export_bytes(generator, manifest_for(run, &state.history))?;
         write_export(run.dir, &manifest, &weights)?;
+        if state.average.is_some() {
+            // The live generator beside the average, so `eval` can compare the two.
+            let (manifest, weights) = export_bytes(&live, manifest_for(run, &state.history))?;
+            write_export(&run.dir.join(LIVE_DIR), &manifest, &weights)?;
+        }
         let samples: Vec<f32> = generator
             .forward(fixed.clone())
             .into_data()
