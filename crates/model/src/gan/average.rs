@@ -71,7 +71,7 @@ mod tests {
         collect
             .0
             .into_iter()
-            .flat_map(|t| t.into_data().to_vec::<f32>().unwrap())
+            .flat_map(|t| t.into_data().try_to_vec::<f32>().unwrap())
             .collect()
     }
 
