@@ -107,7 +107,10 @@ test('rejection: acceptance within 2% of 1/M for a valid envelope; a low envelop
   await page.waitForSelector('#bias-warning');
   assert.match(await text(page, '#bias-warning'), /under-sampled/);
   assert.ok(await number(page, '#rejection-plot', 'data-violations') > 0);
-  assert.ok(await number(page, '#rejection-ks', 'data-p') < 0.001, 'a too-low envelope gives biased samples');
+  // The warning can show before the tally of the last M step is redrawn (seen on a busy machine).
+  await eventually(async () => {
+    assert.ok(await number(page, '#rejection-ks', 'data-p') < 0.001, 'a too-low envelope gives biased samples');
+  });
   assert.deepEqual(errors, []);
   await page.close();
 });
