@@ -177,6 +177,14 @@ pub struct NonFinite {
     pub value: f64,
 }
 
+/// `value`, or the error naming `network` when it is NaN or infinite.
+fn finite(network: &'static str, value: f64) -> std::result::Result<f64, NonFinite> {
+    match value.is_finite() {
+        true => Ok(value),
+        false => Err(NonFinite { network, value }),
+    }
+}
+
 /// One training step: a discriminator update on `real` against G(`z_discriminator`),
 /// then a generator update on G(`z_generator`) through the updated discriminator
 /// (fresh noise for each update, as in Goodfellow et al.'s Algorithm 1: reusing the
@@ -199,26 +207,14 @@ pub fn step(
     let d_real = scalar(sigmoid(real_logits.clone()).mean());
     let d_fake = scalar(sigmoid(fake_logits.clone()).mean());
     let d_loss = discriminator_loss(real_logits, fake_logits);
-    let discriminator_loss = scalar(d_loss.clone());
-    if !discriminator_loss.is_finite() {
-        return Err(NonFinite {
-            network: "discriminator",
-            value: discriminator_loss,
-        });
-    }
+    let discriminator_loss = finite("discriminator", scalar(d_loss.clone()))?;
     let grads = GradientsParams::from_grads(d_loss.backward(), &nets.discriminator);
     nets.discriminator =
         nets.discriminator_optimizer
             .step(learning_rate, nets.discriminator.clone(), grads);
     let frozen = nets.discriminator.clone().no_grad();
     let g_loss = generator_loss(frozen.forward(nets.generator.forward(z_generator)));
-    let generator_loss = scalar(g_loss.clone());
-    if !generator_loss.is_finite() {
-        return Err(NonFinite {
-            network: "generator",
-            value: generator_loss,
-        });
-    }
+    let generator_loss = finite("generator", scalar(g_loss.clone()))?;
     let grads = GradientsParams::from_grads(g_loss.backward(), &nets.generator);
     nets.generator = nets
         .generator_optimizer
