@@ -27,7 +27,7 @@ async function faceIds(page) {
 
 test('sample: temperature 0 by keyboard, picking a face, new samples; CPU faces 0..15 match native', async (t) => {
   await t.test('webgpu controls', async () => {
-    const { page, errors } = await openPage('?page=sample&backend=webgpu');
+    const { page, errors } = await openPage('?page=sample&backend=webgpu&model=vae');
     try {
       await firstDecode(page, 'sample');
       // Home puts the range at its minimum: temperature 0, so every z is 0.
@@ -72,7 +72,7 @@ test('sample: temperature 0 by keyboard, picking a face, new samples; CPU faces 
   // with the gemm crate, both on the folded network: they must agree to 1e-5.
   await t.test('cpu decode of faces 0..15 equals native', async (t) => {
     const native = nativeDecode('celeba-vae', 0, 16);
-    const { page, errors } = await openPage('?page=sample&backend=cpu&seed=0');
+    const { page, errors } = await openPage('?page=sample&backend=cpu&seed=0&model=vae');
     try {
       const decoded = await firstDecode(page, 'sample');
       assert.equal(decoded.backend, 'cpu');
@@ -94,6 +94,44 @@ test('sample: temperature 0 by keyboard, picking a face, new samples; CPU faces 
       await page.close();
     }
   });
+});
+
+// The page opens on whichever shipped model's samples are closer to real faces (the
+// lower Fréchet distance in its manifest); the switch names both distances and
+// decodes the other model's faces as the CLI does.
+test('sample: opens on the face model with the lower Fréchet distance; the switch decodes the other', async (t) => {
+  const frechet = (name) => manifest(name).fidelity.samples.frechet;
+  const models = { vae: 'celeba-vae', gan: 'celeba-gan' };
+  const best = frechet('celeba-gan') < frechet('celeba-vae') ? 'gan' : 'vae';
+  const other = best === 'gan' ? 'vae' : 'gan';
+  const { page, errors } = await openPage('?page=sample&backend=cpu&seed=0');
+  try {
+    const first = await firstDecode(page, 'sample');
+    assert.equal(await page.isChecked(`#sample-model-${best}`), true, `opens on the ${best}`);
+    for (const [word, name] of Object.entries(models)) {
+      const label = await text(page, `label:has(#sample-model-${word})`);
+      assert.ok(label.includes(`Fréchet distance ${frechet(name).toFixed(1)}`), label);
+    }
+    const check = (decoded, word) => {
+      const native = nativeDecode(models[word], 0, 16);
+      assert.equal(maxAbsDiff(decoded.z, native.z), 0, `the ${word}'s z are the CLI's`);
+      const diff = maxAbsDiff(decoded.pixels, native.pixels);
+      t.diagnostic(`${word}: max |browser - native| = ${diff.toExponential(2)}`);
+      assert.ok(diff < 1e-3, `${word} differs from native by ${diff}`);
+    };
+    check(first, best);
+    assert.equal(await urlParam(page, 'model'), null, 'the default is not written into the link');
+    const switched = await afterDecode(page, 'sample', () => page.check(`#sample-model-${other}`));
+    check(switched, other);
+    assert.equal(await urlParam(page, 'model'), other);
+    // Picking a VAE face makes it the current face; a GAN face becomes the GAN page's face A.
+    assert.equal(await page.$('#current-face') !== null, other === 'vae');
+    await page.click('button.face[data-face="3"]');
+    await eventually(async () => assert.equal(await urlParam(page, other === 'vae' ? 'face' : 'ga'), '3'));
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
 });
 
 test('morph: alpha 0 is face A, End is face B, in between differs, strip has 8 frames, slerp differs', async (t) => {

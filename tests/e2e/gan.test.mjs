@@ -67,6 +67,42 @@ test('GAN faces: CPU grid equals native under both priors, strip A -> B, the sam
   }
 });
 
+// fashion-gan ships with a twin trained on uniform z: under the uniform prior the page
+// shows the first eight z through both generators, the twin decoding as the CLI does.
+// celeba-gan has no twin: the page says so and links to the pair.
+test('GAN prior twins: the generator trained on the chosen prior beside the one that was not', async (t) => {
+  const FASHION_DIM = 64;
+  const { page, errors } = await openPage('?page=gan&weights=weights/fashion-gan&backend=cpu&seed=0&zprior=uniform');
+  try {
+    await waitDecodes(page, 'gan-twin', 1);
+    await quiet(page, 'gan-twin');
+    const grid = await lastDecode(page, 'gan');
+    const twin = await lastDecode(page, 'gan-twin');
+    assert.equal(maxAbsDiff(twin.z, grid.z.subarray(0, 8 * FASHION_DIM)), 0, 'the twin gets the grid\'s first eight z');
+    const native = nativeDecode('fashion-gan-uniform', 0, 8);
+    assert.equal(maxAbsDiff(twin.z, native.z), 0, 'uniform z as the CLI draws them for the uniform generator');
+    const diff = maxAbsDiff(twin.pixels, native.pixels);
+    t.diagnostic(`twin: max |browser - native| = ${diff.toExponential(2)}`);
+    assert.ok(diff < 1e-3, `the twin differs from native by ${diff}`);
+    await eventually(async () => assertNotBlank(await canvasPixels(page, '#gan-twin-row'), '#gan-twin-row'));
+    // Under the prior the shown generator trained on, there is nothing to set beside it.
+    await page.check('#gan-prior-gaussian');
+    await eventually(async () => assert.equal(await page.$('#gan-twin-row'), null));
+    assert.deepEqual(errors, []);
+  } finally {
+    await page.close();
+  }
+  const celeba = await openPage('?page=gan&backend=cpu&zprior=uniform');
+  try {
+    await waitDecodes(celeba.page, 'gan', 1);
+    assert.match(await text(celeba.page, '#gan-no-twin'), /No generator trained on the uniform/);
+    assert.equal(await celeba.page.getAttribute('#gan-no-twin a', 'href'), '?page=gan&weights=weights/fashion-gan&zprior=uniform');
+    assert.deepEqual(celeba.errors, []);
+  } finally {
+    await celeba.page.close();
+  }
+});
+
 test('a GAN export where an encoder is needed: the error names the model and the reason', async () => {
   const { page } = await openPage('?page=sample&weights=weights/celeba-gan&backend=cpu');
   try {

@@ -17,7 +17,7 @@ use crate::hooks::address::use_address_bar;
 use crate::pages::ActivityPage;
 use crate::route::Query;
 use crate::services::engine::{Engine, ExportBytes, WebGpuAdapter, webgpu_adapter};
-use crate::state::{Action, AppState, Slot, Status};
+use crate::state::{Action, AppState, Status};
 
 /// The page URL's query string (`?page=...`), empty outside a browser.
 pub(crate) fn location_search() -> String {
@@ -33,7 +33,7 @@ fn load_needed(state: &AppState, dispatcher: &UseReducerDispatcher<AppState>) {
     let Some(backend) = state.backend() else {
         return;
     };
-    for &slot in Slot::for_page(state.view.page) {
+    for slot in state.slots_needed() {
         let s = state.slot(slot);
         if s.busy || s.error.is_some() || state.engine(slot).is_some() {
             continue;
@@ -134,17 +134,19 @@ pub fn app() -> Html {
         Status::Ready => ("ready", "ready".to_string()),
         Status::Failed(message) => ("error", message),
     };
-    let models: Vec<String> = Slot::for_page(state.view.page)
-        .iter()
-        .filter_map(|&slot| state.engine(slot).map(|e| e.manifest.name.clone()))
+    let models: Vec<String> = state
+        .slots_needed()
+        .into_iter()
+        .filter_map(|slot| state.engine(slot).map(|e| e.manifest.name.clone()))
         .collect();
 
     html! {
         <ContextProvider<AppHandle> context={state.clone()}>
             <header>
                 <h1>{"latentlab"}</h1>
-                <p class="lede">{"Generative models you can poke: every image on these pages is \
-                    decoded live in your browser by the same burn model that was trained natively."}</p>
+                <p class="lede">{"Generative models you can poke: the faces, digits and clothes on \
+                    these pages are decoded live in your browser by the same burn models that were \
+                    trained natively, and the small GAN of \"P_model vs P_data\" trains right here."}</p>
                 <Nav current={state.view.page} on_navigate={on_navigate} />
             </header>
             <main>

@@ -1,7 +1,8 @@
 //! The exports the page ships: each loads, its points file matches its manifest, the
 //! face model carries the attribute vectors the page's sliders need, and all of them
 //! the page loads by default together stay under the 8 MB page-weight budget
-//! (fashion-gan is fetched only when a link asks for it: `?page=gan&weights=weights/fashion-gan`).
+//! (fashion-gan and its uniform-prior twin are fetched only when a link asks for them:
+//! `?page=gan&weights=weights/fashion-gan`).
 
 use std::path::Path;
 
@@ -80,13 +81,29 @@ fn shipped_exports_load_and_fit_the_budget() {
     total += manifest_json.len() as u64 + weights.len() as u64;
     assert!(total < BUDGET_BYTES, "shipped exports weigh {total} bytes");
 
-    // fashion-gan: shipped for the CLI and a GAN-page link, outside the budget.
-    let dir = root.join("fashion-gan");
-    let read = |file: &str| std::fs::read(dir.join(file)).unwrap();
-    let gan = load_export(&read(MANIFEST_FILE), &read(WEIGHTS_FILE), &device).unwrap();
-    assert!(gan.manifest.model.autoencoder().is_none() && gan.manifest.points.is_none());
-    assert_eq!(gan.manifest.latent_dim, 64);
-    assert_eq!(gan.manifest.image_shape(), [1, 32, 32]);
+    // fashion-gan and its twin trained on uniform z: shipped for the CLI and a GAN-page
+    // link (the page shows the two under one prior), outside the budget. Twins differ
+    // in the prior alone: same network, same data, as many image-steps.
+    let twins = [
+        ("fashion-gan", latentlab_model::gan::Prior::Normal),
+        ("fashion-gan-uniform", latentlab_model::gan::Prior::Uniform),
+    ]
+    .map(|(name, prior)| {
+        let dir = root.join(name);
+        let read = |file: &str| {
+            std::fs::read(dir.join(file))
+                .unwrap_or_else(|e| panic!("{}/{file}: {e}", dir.display()))
+        };
+        let gan = load_export(&read(MANIFEST_FILE), &read(WEIGHTS_FILE), &device)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(gan.manifest.model.autoencoder().is_none() && gan.manifest.points.is_none());
+        assert_eq!(gan.manifest.latent_dim, 64);
+        assert_eq!(gan.manifest.image_shape(), [1, 32, 32]);
+        assert_eq!(gan.manifest.model.prior(), prior, "{name}'s prior");
+        gan.manifest
+    });
+    let images_seen = |m: &latentlab_model::Manifest| m.training.as_ref().map(|t| t.images_seen);
+    assert_eq!(images_seen(&twins[0]), images_seen(&twins[1]));
 }
 
 fn shipped_face_model() -> latentlab_model::LoadedExport {

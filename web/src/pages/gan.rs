@@ -1,6 +1,7 @@
 //! GAN faces: a DCGAN's generator turns z drawn from its prior (uniform or Gaussian)
-//! into faces; the prior can be switched, two faces interpolated, and the same z
-//! decoded by the face VAE beside it.
+//! into faces; the prior can be switched (beside a twin generator trained on the
+//! other prior, where one ships), two faces interpolated, and the same z decoded by
+//! the face VAE beside it.
 
 use std::rc::Rc;
 
@@ -54,25 +55,33 @@ fn prior_label(prior: Prior) -> &'static str {
     }
 }
 
-/// What feeding the generator z from `chosen` means when it trained on `trained`.
-fn prior_note(trained: Prior, chosen: Prior) -> String {
+/// What feeding the generator z from `chosen` means when it trained on `trained`, for
+/// a `dim`-D z: a Gaussian z's length concentrates near sqrt(dim), a uniform one's near
+/// sqrt(dim / 3).
+fn prior_note(trained: Prior, chosen: Prior, dim: usize) -> String {
     let own = format!(
         "This generator was trained on z from the {} prior. The prior never changes \
          during training and is not learned: only the generator's weights are.",
         prior_label(trained)
     );
+    let gaussian_length = (dim as f64).sqrt();
+    let uniform_length = (dim as f64 / 3.0).sqrt();
     let effect = match (trained, chosen) {
         (t, c) if t == c => "These z come from that same distribution, so every face is \
             something the discriminator pushed the generator to make look real."
             .to_string(),
-        (Prior::Normal, Prior::Uniform) => "Now the same generator gets uniform z: every \
-            coordinate lies in [-1, 1] with standard deviation 0.58 instead of 1, so |z| is \
-            about 8 instead of about 14. These z sit in the middle of what it trained on: \
-            the faces drift towards an average face and differ less from each other."
-            .to_string(),
-        _ => "Now the same generator gets Gaussian z: about a third of the coordinates fall \
-            outside [-1, 1], where it was never trained, so faces can break up."
-            .to_string(),
+        (Prior::Normal, Prior::Uniform) => format!(
+            "Now the same generator gets uniform z: every coordinate lies in [-1, 1] with \
+             standard deviation 0.58 instead of 1. In {dim} dimensions almost every Gaussian \
+             z it trained on lies near a sphere of radius {gaussian_length:.1}; these z lie \
+             near radius {uniform_length:.1}, well inside it, a region it almost never saw, \
+             so nothing trained it to make real-looking faces there."
+        ),
+        _ => format!(
+            "Now the same generator gets Gaussian z: about a third of the coordinates fall \
+             outside [-1, 1], where it was never trained, and |z| grows from about \
+             {uniform_length:.1} to about {gaussian_length:.1}, so images can break up."
+        ),
     };
     format!(
         "{own} {effect} Face n is still the same seeded draw, passed through the chosen \
@@ -108,6 +117,7 @@ pub fn gan_page() -> Html {
     let (grid, request_grid) = use_decoder("gan");
     let (strip, request_strip) = use_decoder("gan-strip");
     let (beside, request_beside) = use_decoder("gan-vae");
+    let (twin_row, request_twin) = use_decoder("gan-twin");
     let histogram = use_node_ref();
     let view = &app.view;
     let gan = app.engine(Slot::Gan);
@@ -155,6 +165,19 @@ pub fn gan_page() -> Html {
                 request_strip.emit((gan.clone(), frames));
             },
         );
+    }
+    // The generator trained on the chosen prior, when the shown one was not.
+    let twin = app
+        .engine(Slot::GanTwin)
+        .filter(|t| t.manifest.model.prior() == prior && prior != trained)
+        .filter(|t| t.manifest.latent_dim == dim);
+    {
+        let z = z.clone();
+        use_effect_with((twin.clone(), z), move |(twin, z)| {
+            if let Some(twin) = twin {
+                request_twin.emit((twin.clone(), z[..BOTH * dim].to_vec()));
+            }
+        });
     }
     let comparable = matches!((&gan, &vae), (Some(g), Some(v)) if g.manifest.latent_dim == v.manifest.latent_dim);
     {
@@ -256,6 +279,28 @@ pub fn gan_page() -> Html {
             </>
         },
     };
+    let trained_on_this = match (&twin, &gan) {
+        (Some(twin), _) => html! {
+            <>
+                <h3>{"Trained on this prior"}</h3>
+                <p class="explain">{format!(
+                    "The top row is this generator fed the first eight z above; the bottom row is \
+                     {}, the same network trained on the same images for as long, but on z from \
+                     the {} prior, fed the same z.", twin.manifest.name, prior_label(prior))}</p>
+                <ImageCanvas id="gan-own-row" class="strip" picture={first_row(&grid)}
+                             label="the first eight z through this generator" />
+                <ImageCanvas id="gan-twin-row" class="strip" picture={picture(&twin_row, BOTH)}
+                             label="the same eight z through the generator trained on this prior" />
+            </>
+        },
+        (None, Some(g)) if prior != trained => html! {
+            <p class="note" id="gan-no-twin">{format!(
+                "No generator trained on the {} prior ships beside {}. fashion-gan has one: ",
+                prior_label(prior), g.manifest.name)}
+                <a href="?page=gan&weights=weights/fashion-gan&zprior=uniform">{"compare the two"}</a>{"."}</p>
+        },
+        _ => html! {},
+    };
     let (training, fidelity, latent) = gan.as_ref().map_or((None, None, 0), |g| {
         (
             g.manifest.training.clone(),
@@ -283,9 +328,10 @@ pub fn gan_page() -> Html {
                 {prior_radio(Prior::Uniform)}
                 {prior_radio(Prior::Normal)}
             </div>
-            <p class="explain" id="gan-prior-note">{prior_note(trained, prior)}</p>
+            <p class="explain" id="gan-prior-note">{prior_note(trained, prior, dim)}</p>
             <canvas ref={histogram} id="gan-z-histogram" aria-label="histogram of the grid's z values against the prior's density" />
             <div class="faces" id="gan-grid">{ for (0..GRID_FACES).map(cell) }</div>
+            {trained_on_this}
             <h3>{"Interpolation"}</h3>
             <div class="controls">
                 <IdField id="gan-a" label="A" value={view.gan_a} on_change={on_a} />

@@ -1,9 +1,12 @@
-//! Sample: faces decoded from z ~ N(0, I), scaled by a temperature.
+//! Sample: faces decoded from z drawn from the model's prior and scaled by a
+//! temperature, by the face VAE's decoder or the face GAN's generator, whichever the
+//! visitor picks (the page opens on the one closer to real faces).
 
 use std::rc::Rc;
 
+use latentlab_model::Manifest;
 use latentlab_model::grid::tile_rgba;
-use latentlab_model::latent::normal_latents;
+use latentlab_model::latent::prior_latents;
 use yew::prelude::*;
 
 use super::shared::input_number;
@@ -12,20 +15,71 @@ use crate::components::image_canvas::ImageCanvas;
 use crate::components::model_quality::ModelQuality;
 use crate::hooks::decoder::use_decoder;
 use crate::hooks::use_app;
-use crate::route::Endpoint;
+use crate::route::{Endpoint, FaceModel, Keyword};
 use crate::state::{Action, GRID_FACES, Slot};
+
+fn slot_of(model: FaceModel) -> Slot {
+    match model {
+        FaceModel::Vae => Slot::Faces,
+        FaceModel::Gan => Slot::Gan,
+    }
+}
+
+/// The switch's label: the kind of model and, when `latentlab eval` measured it, the
+/// Fréchet distance of its samples from real faces.
+fn switch_label(model: FaceModel, manifest: Option<&Manifest>) -> String {
+    let kind = match model {
+        FaceModel::Vae => "VAE",
+        FaceModel::Gan => "GAN",
+    };
+    match manifest.and_then(|m| m.fidelity.as_ref()) {
+        Some(f) => format!("{kind} (Fréchet distance {:.1})", f.samples.frechet),
+        None => kind.to_string(),
+    }
+}
+
+fn explanation(model: FaceModel) -> &'static str {
+    match model {
+        FaceModel::Vae => {
+            "A variational autoencoder learns to map each training face to a small cloud of \
+             points in a 200-dimensional latent space, and is pushed (by the KL term) to keep \
+             those clouds overlapping a standard normal. So any z drawn from N(0, I) lands \
+             somewhere the decoder knows, and decodes to a face nobody photographed. \
+             Temperature scales z: at 0 every face becomes the decoder's face for z = 0, which \
+             is not the average of the faces (the decoder is not linear); above 1 they grow \
+             stranger. Clicking a face makes it the current face of the morph and the \
+             attribute sliders."
+        }
+        FaceModel::Gan => {
+            "A generative adversarial network's generator turns z drawn from its prior into a \
+             face. It never saw a photo: it learned only from a second network, trained to \
+             tell its faces from real ones, so it commits to sharp detail where the VAE, \
+             trained to reconstruct photos, hedges towards blur. It has no encoder, so the \
+             morph, the attribute sliders and your photo use the VAE; clicking a face makes \
+             it face A of the GAN page's interpolation. Temperature scales z as for the VAE."
+        }
+    }
+}
 
 #[function_component(SamplePage)]
 pub fn sample_page() -> Html {
     let app = use_app();
     let (decoded, request) = use_decoder("sample");
     let view = &app.view;
+    let model = app.sample_model();
+    let engine = model.and_then(|m| app.engine(slot_of(m)));
     use_effect_with(
-        (app.engine(Slot::Faces), view.seed, view.temperature),
+        (engine.clone(), view.seed, view.temperature),
         move |(engine, seed, temperature)| {
             let Some(engine) = engine else { return };
-            let dim = engine.manifest.latent_dim;
-            let z = normal_latents(*seed, GRID_FACES as usize, dim, f64::from(*temperature));
+            let m = &engine.manifest;
+            let z = prior_latents(
+                m.model.prior(),
+                *seed,
+                GRID_FACES as usize,
+                m.latent_dim,
+                f64::from(*temperature),
+            );
             request.emit((engine.clone(), z));
         },
     );
@@ -60,9 +114,17 @@ pub fn sample_page() -> Html {
         let dispatcher = dispatcher.clone();
         Callback::from(move |_| dispatcher.dispatch(Action::NewSamples))
     };
-    let manifest = app
-        .engine(Slot::Faces)
-        .map(|engine| engine.manifest.clone());
+    let model_radio = |choice: FaceModel| {
+        let d = dispatcher.clone();
+        let onchange = Callback::from(move |_: Event| d.dispatch(Action::SetSampleModel(choice)));
+        let engine = app.engine(slot_of(choice));
+        html! {
+            <label><input type="radio" name="sample-model" id={format!("sample-model-{}", choice.word())}
+                checked={model == Some(choice)} onchange={onchange} />
+                {switch_label(choice, engine.as_ref().map(|e| &e.manifest))}</label>
+        }
+    };
+    let manifest = engine.as_ref().map(|e| e.manifest.clone());
     let (quality, fidelity, training, latent_dim) = match &manifest {
         Some(m) => (
             m.quality.clone(),
@@ -78,25 +140,36 @@ pub fn sample_page() -> Html {
             .as_ref()
             .as_ref()
             .and_then(|f| f.get(index as usize).cloned());
-        let pressed = view.face == Endpoint::Face(id);
         let dispatcher = dispatcher.clone();
-        let onclick =
-            Callback::from(move |_| dispatcher.dispatch(Action::SetFace(Endpoint::Face(id))));
+        let (pressed, title, onclick) = if model == Some(FaceModel::Gan) {
+            (
+                view.gan_a == id,
+                format!("make face {id} face A of the GAN page's interpolation"),
+                Callback::from(move |_| dispatcher.dispatch(Action::SetGanA(id))),
+            )
+        } else {
+            (
+                view.face == Endpoint::Face(id),
+                format!("make face {id} the current face"),
+                Callback::from(move |_| dispatcher.dispatch(Action::SetFace(Endpoint::Face(id)))),
+            )
+        };
         html! {
             <button class="face" data-face={id.to_string()} aria-pressed={pressed.to_string()}
-                    title={format!("make face {id} the current face")} onclick={onclick}>
+                    title={title} onclick={onclick}>
                 <ImageCanvas id={format!("face-{id}")} picture={picture} label={format!("face {id}")} />
             </button>
         }
     };
+    let shown = model.unwrap_or(FaceModel::Vae);
     html! {
         <section class="activity" aria-labelledby="sample-title">
             <h2 id="sample-title">{"Sample faces"}</h2>
-            <p class="explain">{"A variational autoencoder learns to map each training face to a small \
-                cloud of points in a 200-dimensional latent space, and is pushed (by the KL term) to \
-                keep those clouds overlapping a standard normal. So any z drawn from N(0, I) lands \
-                somewhere the decoder knows, and decodes to a face nobody photographed. Temperature \
-                scales z: near 0 every face becomes the average face; above 1 they grow stranger."}</p>
+            <div class="controls" role="radiogroup" aria-label="model">
+                {model_radio(FaceModel::Vae)}
+                {model_radio(FaceModel::Gan)}
+            </div>
+            <p class="explain" id="sample-explain">{explanation(shown)}</p>
             <div class="controls">
                 <label>{"first face "}<input id="seed" type="number" min="0" value={view.seed.to_string()} onchange={on_seed} /></label>
                 <label>{"temperature "}<input id="temperature" type="range" min="0" max="2" step="0.05"
@@ -104,7 +177,7 @@ pub fn sample_page() -> Html {
                     <output>{format!("{:.2}", view.temperature)}</output></label>
                 <button id="new-samples" onclick={on_new}>{"New samples"}</button>
             </div>
-            <CurrentFace />
+            if shown == FaceModel::Vae { <CurrentFace /> }
             <div class="faces">{ for (0..GRID_FACES).map(cell) }</div>
             <ModelQuality quality={quality} fidelity={fidelity} training={training} latent_dim={latent_dim} />
         </section>

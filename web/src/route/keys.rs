@@ -129,6 +129,12 @@ pub const KEYS: &[Key] = &[
         },
     },
     Key {
+        name: "model",
+        shown_on: &[],
+        read: |v, s| Keyword::from_word(s).map(|k| v.sample_model = Some(k)),
+        write: |v| v.sample_model.map(|m| m.word()).unwrap_or_default().into(),
+    },
+    Key {
         name: "zprior",
         shown_on: &[],
         read: |v, s| Keyword::from_word(s).map(|k| v.gan_prior = Some(k)),

@@ -14,8 +14,8 @@ mod view;
 
 pub use page::{Group, Page};
 pub use view::{
-    Endpoint, Keyword, LatentDraw, Lesson, Method, ProjectionSet, ProposalChoice, Sampler, Target,
-    View, fair_die,
+    Endpoint, FaceModel, Keyword, LatentDraw, Lesson, Method, ProjectionSet, ProposalChoice,
+    Sampler, Target, View, fair_die,
 };
 
 use crate::services::engine::Backend;

@@ -73,6 +73,26 @@ impl Keyword for Prior {
     }
 }
 
+/// The model the Sample page draws faces from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FaceModel {
+    /// The face VAE's decoder (the `Faces` slot).
+    Vae,
+    /// The face GAN's generator (the `Gan` slot).
+    Gan,
+}
+
+impl Keyword for FaceModel {
+    const ALL: &'static [Self] = &[FaceModel::Vae, FaceModel::Gan];
+
+    fn word(self) -> &'static str {
+        match self {
+            FaceModel::Vae => "vae",
+            FaceModel::Gan => "gan",
+        }
+    }
+}
+
 /// The shipped projections the data-distributions page shows (`web/projections/<word>`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProjectionSet {
@@ -294,6 +314,8 @@ pub struct View {
     pub method: Method,
     /// The live t-SNE's perplexity.
     pub perplexity: f64,
+    /// The Sample page's model; `None`: the one `AppState::sample_model` picks.
+    pub sample_model: Option<FaceModel>,
     /// The GAN page's z distribution; `None`: the prior the generator trained with.
     pub gan_prior: Option<Prior>,
     /// The GAN page's interpolation ends (face ids).
@@ -325,6 +347,7 @@ impl Default for View {
             feature_space: 1,
             method: Method::Tsne,
             perplexity: 30.0,
+            sample_model: None,
             gan_prior: None,
             gan_a: 0,
             gan_b: 1,

@@ -13,10 +13,10 @@ use latentlab_model::view::Space;
 use yew::Reducible;
 
 pub use lesson::LessonChange;
-pub use slots::{Slot, SlotState, Status};
+pub use slots::{Slot, SlotState, Status, prior_twin};
 
 use crate::route::limits::{self, clamp};
-use crate::route::{Endpoint, LatentDraw, Page, Query, View};
+use crate::route::{Endpoint, FaceModel, LatentDraw, Page, Query, View};
 use crate::services::engine::{Backend, Engine, ExportBytes, WebGpuAdapter, choose_backend};
 
 /// A photo cropped to the model's size, and the encoder's mean for it.
@@ -56,7 +56,7 @@ pub struct AppState {
     pub webgpu_lost: Option<String>,
     /// `?weights=` as given, kept in the URL.
     pub weights_query: Option<String>,
-    pub slots: [SlotState; 5],
+    pub slots: [SlotState; 6],
     /// The photo from the "Your photo" page: its crop and its encoding.
     pub photo: Option<Rc<Photo>>,
     /// Your own export failed to load; the slot kept its model.
@@ -111,6 +111,7 @@ pub enum Action {
     SetFeatureSpace(usize),
     SetMethod(crate::route::Method),
     SetPerplexity(f64),
+    SetSampleModel(FaceModel),
     SetGanPrior(latentlab_model::gan::Prior),
     SetGanA(u64),
     SetGanB(u64),
@@ -129,12 +130,14 @@ pub const GRID_FACES: u64 = 16;
 impl AppState {
     pub fn new(query: Query) -> Self {
         let page_slot = Slot::for_page(query.view.page).first().copied();
-        let slots = Slot::ALL.map(|slot| {
-            let url = match &query.weights {
-                Some(url) if Some(slot) == page_slot => url.clone(),
-                _ => slot.default_url().to_string(),
-            };
-            SlotState::new(url)
+        let url_of = |slot: Slot| match &query.weights {
+            Some(url) if Some(slot) == page_slot => url.clone(),
+            _ => slot.default_url().to_string(),
+        };
+        let twin = prior_twin(&url_of(Slot::Gan)).unwrap_or_default();
+        let slots = Slot::ALL.map(|slot| match slot {
+            Slot::GanTwin => SlotState::new(twin.to_string()),
+            _ => SlotState::new(url_of(slot)),
         });
         Self {
             view: query.view,
@@ -147,6 +150,16 @@ impl AppState {
             load_error: None,
             timing: Timing::default(),
         }
+    }
+
+    /// The slots the current page shows: its own, and on the GAN page the generator's
+    /// twin trained on the other prior where one ships.
+    pub fn slots_needed(&self) -> Vec<Slot> {
+        let mut slots = Slot::for_page(self.view.page).to_vec();
+        if self.view.page == Page::Gan && !self.slot(Slot::GanTwin).url.is_empty() {
+            slots.push(Slot::GanTwin);
+        }
+        slots
     }
 
     /// The backend to run on: the requested one, else WebGPU on a hardware adapter.
@@ -220,13 +233,21 @@ impl Reducible for AppState {
                 }
             }
             Action::Replaced(slot, export, engine) => {
+                if slot == Slot::Gan {
+                    // Your own generator has no shipped twin.
+                    *next.slot_mut(Slot::GanTwin) = SlotState::new(String::new());
+                }
                 let s = next.slot_mut(slot);
                 s.export = Some(export);
                 s.engine = Some(engine);
                 s.error = None;
                 s.busy = false;
                 next.load_error = None;
-                // Another model's attributes and points do not carry over.
+                // Another model's attributes and points do not carry over, and the
+                // Sample page shows the faces of the model just loaded.
+                if slot == Slot::Faces {
+                    next.view.sample_model = Some(FaceModel::Vae);
+                }
                 next.view.attributes.clear();
                 next.view.picked = None;
             }
@@ -297,6 +318,7 @@ impl Reducible for AppState {
             Action::SetMethod(method) => view.method = method,
             Action::SetPerplexity(p) => view.perplexity = clamp(p, limits::PERPLEXITY),
             Action::SetGanPrior(prior) => view.gan_prior = Some(prior),
+            Action::SetSampleModel(model) => view.sample_model = Some(model),
             Action::SetGanA(id) => view.gan_a = id,
             Action::SetGanB(id) => view.gan_b = id,
             Action::Lesson(change) => lesson::apply(&mut view.lesson, change),
@@ -318,11 +340,38 @@ impl AppState {
 }
 
 impl AppState {
+    /// The model the Sample page draws from: the visitor's choice; else the VAE when the
+    /// faces slot holds a model they supplied (a `?weights=` link); else whichever
+    /// shipped model's samples lie closer to real faces (the lower Fréchet distance
+    /// `latentlab eval` stored), a model never evaluated losing to one that was, the
+    /// VAE on a tie. `None` until both models are in, so the page never decodes with a
+    /// model it is about to drop.
+    pub fn sample_model(&self) -> Option<FaceModel> {
+        if let Some(model) = self.view.sample_model {
+            return Some(model);
+        }
+        if self.slot(Slot::Faces).url != Slot::Faces.default_url() {
+            return Some(FaceModel::Vae);
+        }
+        let frechet = |slot: Slot| {
+            let engine = self.engine(slot)?;
+            Some(engine.manifest.fidelity.as_ref().map(|f| f.samples.frechet))
+        };
+        let (vae, gan) = (frechet(Slot::Faces)?, frechet(Slot::Gan)?);
+        Some(match (vae, gan) {
+            (Some(vae), Some(gan)) if gan < vae => FaceModel::Gan,
+            (None, Some(_)) => FaceModel::Gan,
+            _ => FaceModel::Vae,
+        })
+    }
+}
+
+impl AppState {
     pub fn status(&self) -> Status {
         let Some(_) = self.backend() else {
             return Status::Loading("checking for WebGPU");
         };
-        for &slot in Slot::for_page(self.view.page) {
+        for slot in self.slots_needed() {
             let s = self.slot(slot);
             if self.engine(slot).is_some() {
                 continue;
