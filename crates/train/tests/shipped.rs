@@ -179,3 +179,34 @@ fn slider_attributes_visibly_change_a_face() {
         );
     }
 }
+
+/// Every shipped export records its training command as anyone can rerun it: the
+/// binary as `latentlab` and no absolute path of the machine that trained it.
+#[test]
+fn shipped_manifests_record_portable_commands() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../web/weights");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let dir = entry.unwrap().path();
+        let json = std::fs::read(dir.join(MANIFEST_FILE))
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let manifest: latentlab_model::Manifest =
+            serde_json::from_slice(&json).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        let command = &manifest
+            .training
+            .unwrap_or_else(|| panic!("{} records no training", dir.display()))
+            .command;
+        assert!(
+            command.starts_with("latentlab "),
+            "{}: {command}",
+            dir.display()
+        );
+        let absolute = command
+            .split(' ')
+            .map(|arg| arg.split_once('=').map_or(arg, |(_, value)| value))
+            .find(|arg| arg.starts_with('/'));
+        assert_eq!(absolute, None, "{}: {command}", dir.display());
+        checked += 1;
+    }
+    assert!(checked >= 6, "only {checked} shipped exports found");
+}

@@ -1,7 +1,7 @@
 //! `latentlab train`: a zoo model from its preset and the flags, into a run folder.
 
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, ensure};
 use latentlab_model::gan::dcgan::DcganConfig;
@@ -81,7 +81,7 @@ pub fn run(args: TrainArgs, device: DeviceArg, seed: u64) -> Result<()> {
         spec: &spec,
         dataset: dataset_info(&train_set),
         device_name,
-        command: std::env::args().collect::<Vec<_>>().join(" "),
+        command: recorded_command(),
     };
     let history = train::train(&run, &train_set, &val_set, &device, &options)?;
     let last = history.last().context("no epoch ran")?;
@@ -99,7 +99,7 @@ fn run_gan(
     args: &TrainArgs,
     config: &DcganConfig,
     name: &str,
-    out: &std::path::Path,
+    out: &Path,
     device: DeviceArg,
     options: &TrainOptions,
 ) -> Result<()> {
@@ -164,7 +164,7 @@ fn run_gan(
         config: &config,
         dataset: dataset_info(&train_set),
         device_name,
-        command: std::env::args().collect::<Vec<_>>().join(" "),
+        command: recorded_command(),
         average_decay: args.average_decay,
     };
     let history = train_gan(&run, &train_set, &device, options)?;
@@ -202,4 +202,104 @@ fn spec_of(args: &TrainArgs, model: Zoo) -> Result<ModelSpec> {
     ));
     spec.validate().map_err(anyhow::Error::msg)?;
     Ok(spec)
+}
+
+/// This process's command line as the manifest records it: the binary as `latentlab`,
+/// paths inside the working folder relative to it and paths in the home folder from
+/// `~`, so an export names no folder of the machine that trained it.
+fn recorded_command() -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    portable_command(std::env::args().skip(1), &cwd, home.as_deref())
+}
+
+fn portable_command(args: impl Iterator<Item = String>, cwd: &Path, home: Option<&Path>) -> String {
+    let portable_path = |value: &str| -> String {
+        let path = Path::new(value);
+        if !path.is_absolute() {
+            return value.to_string();
+        }
+        if let Ok(inside) = path.strip_prefix(cwd) {
+            let inside = inside.display().to_string();
+            return if inside.is_empty() {
+                ".".into()
+            } else {
+                inside
+            };
+        }
+        match home.and_then(|home| path.strip_prefix(home).ok()) {
+            Some(inside) => format!("~/{}", inside.display()),
+            None => value.to_string(),
+        }
+    };
+    let portable = |arg: String| match arg.split_once('=') {
+        Some((flag, value)) if flag.starts_with("--") => format!("{flag}={}", portable_path(value)),
+        _ => portable_path(&arg),
+    };
+    let quoted = |arg: String| {
+        let plain = arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_=./,:~+@%".contains(c));
+        if plain && !arg.is_empty() {
+            arg
+        } else {
+            format!("'{}'", arg.replace('\'', r"'\''"))
+        }
+    };
+    std::iter::once("latentlab".to_string())
+        .chain(args.map(portable).map(quoted))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(args: &[&str]) -> String {
+        let args = args.iter().map(|a| a.to_string());
+        portable_command(args, Path::new("/work/main"), Some(Path::new("/root")))
+    }
+
+    #[test]
+    fn recorded_commands_name_no_folder_of_the_machine() {
+        assert_eq!(
+            command(&[
+                "train",
+                "--out",
+                "/work/main/runs/x",
+                "--data=/root/data/celeba64"
+            ]),
+            "latentlab train --out runs/x --data=~/data/celeba64"
+        );
+        assert_eq!(
+            command(&["train", "--out", "/work/main"]),
+            "latentlab train --out ."
+        );
+    }
+
+    #[test]
+    fn recorded_commands_keep_other_paths_and_quote_what_a_shell_would_split() {
+        assert_eq!(
+            command(&[
+                "train",
+                "--out",
+                "/tmp/run",
+                "--data",
+                "../shared/data",
+                "--lr",
+                "2e-4"
+            ]),
+            "latentlab train --out /tmp/run --data ../shared/data --lr 2e-4"
+        );
+        assert_eq!(
+            command(&["train", "--out", "my runs/it's"]),
+            r"latentlab train --out 'my runs/it'\''s'"
+        );
+        // A sibling folder whose name starts like the working folder is not inside it.
+        assert_eq!(
+            command(&["--out", "/work/main2/x"]),
+            "latentlab --out /work/main2/x"
+        );
+    }
 }
