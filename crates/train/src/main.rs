@@ -7,7 +7,9 @@ use latentlab_train::{cli::Cli, commands, process};
 fn main() {
     process::prepare();
     let cli = Cli::parse();
-    commands::pin_default_device(cli.device);
+    // SAFETY: nothing before this line starts a thread (`prepare` only tunes the
+    // allocator and installs hooks), so no thread can read the environment meanwhile.
+    unsafe { commands::pin_default_device(cli.device) };
     if let Err(error) = commands::run(cli) {
         eprintln!("error: {error:#}");
         std::process::exit(1);

@@ -413,14 +413,36 @@ fn matmul_on(
     }
 }
 
-/// A pointer through which parallel workers write disjoint parts of one buffer.
+/// A pointer through which parallel workers write disjoint parts of one buffer. It
+/// carries the buffer's length and every span is checked against it, so a wrong
+/// range panics instead of writing past the buffer; disjointness stays the callers'
+/// promise.
 #[derive(Clone, Copy)]
-struct Disjoint(*mut f32);
+struct Disjoint {
+    start: *mut f32,
+    len: usize,
+}
 // SAFETY: every user writes only the part of the buffer that belongs to its image.
 unsafe impl Send for Disjoint {}
 unsafe impl Sync for Disjoint {}
 
 impl Disjoint {
+    fn new(values: &mut [f32]) -> Self {
+        Self {
+            start: values.as_mut_ptr(),
+            len: values.len(),
+        }
+    }
+
+    /// The spare capacity of `buffer`, for writes into memory not yet initialised.
+    fn spare(buffer: &mut Vec<f32>) -> Self {
+        debug_assert!(buffer.is_empty());
+        Self {
+            start: buffer.as_mut_ptr(),
+            len: buffer.capacity(),
+        }
+    }
+
     /// The `index`-th chunk of `len` values.
     ///
     /// # Safety
@@ -433,9 +455,14 @@ impl Disjoint {
     /// The address of value `offset`, for writes into memory not yet initialised.
     ///
     /// # Safety
-    /// `offset` must lie within the buffer's allocation.
+    /// The buffer must outlive the pointer, and no one else may use what it writes.
     unsafe fn at(&self, offset: usize) -> *mut f32 {
-        unsafe { self.0.add(offset) }
+        assert!(
+            offset <= self.len,
+            "offset {offset} past {} values",
+            self.len
+        );
+        unsafe { self.start.add(offset) }
     }
 
     /// The values at `range`.
@@ -444,7 +471,12 @@ impl Disjoint {
     /// As [`Self::chunk`].
     #[allow(clippy::mut_from_ref)]
     unsafe fn span(&self, range: std::ops::Range<usize>) -> &mut [f32] {
-        unsafe { std::slice::from_raw_parts_mut(self.0.add(range.start), range.len()) }
+        assert!(
+            range.start <= range.end && range.end <= self.len,
+            "span {range:?} of {} values",
+            self.len
+        );
+        unsafe { std::slice::from_raw_parts_mut(self.start.add(range.start), range.len()) }
     }
 }
 
@@ -615,7 +647,7 @@ fn conv_forward_output_side(
     let rows = out * taps;
     let w = tap_major(weight, out, g.channels, taps, false);
     let mut y = zeroed(batch * out * pixels);
-    let dst = Disjoint(y.as_mut_ptr());
+    let dst = Disjoint::new(&mut y);
     over_groups(
         batch,
         1,
@@ -671,7 +703,7 @@ fn conv_backward_output_side(
     } else {
         Vec::new()
     };
-    let dst = Disjoint(dx.as_mut_ptr());
+    let dst = Disjoint::new(&mut dx);
     let dw_t = over_groups(
         batch,
         1,
@@ -739,7 +771,7 @@ pub fn conv_forward(x: &[f32], g: &Geometry, weight: &[f32], bias: &[f32], out: 
     let group = group_size(pixels).min(batch.max(1));
     let wide = group * pixels;
     let mut y = zeroed(batch * out * pixels);
-    let dst = Disjoint(y.as_mut_ptr());
+    let dst = Disjoint::new(&mut y);
     over_groups(
         batch,
         group,
@@ -785,14 +817,23 @@ pub fn conv_forward(x: &[f32], g: &Geometry, weight: &[f32], bias: &[f32], out: 
 /// `dst[cols, rows]` = the transpose of row-major `src[rows, cols]`, in 16x16 tiles;
 /// large ones in parallel bands of output rows (the dense layers' transposes of a
 /// batch and of a weight ran on the main thread alone: 5.5% of mnist-vae's step).
+///
+/// # Panics
+/// If `src` or `dst` holds fewer than `rows * cols` values.
 pub fn transpose(src: &[f32], rows: usize, cols: usize, dst: &mut [f32]) {
+    assert!(
+        src.len() >= rows * cols && dst.len() >= rows * cols,
+        "transpose of {rows}x{cols} from {} into {} values",
+        src.len(),
+        dst.len()
+    );
     /// Below this many values a transpose is cheaper than waking another thread.
     const PARALLEL_FROM: usize = 1 << 16;
     const BAND: usize = 64;
     if rows * cols < PARALLEL_FROM {
         return transpose_columns(src, rows, cols, 0..cols, dst);
     }
-    let out = Disjoint(dst.as_mut_ptr());
+    let out = Disjoint::new(dst);
     for_each(cols.div_ceil(BAND), |band| {
         let columns = band * BAND..((band + 1) * BAND).min(cols);
         // SAFETY: each band writes only its own output rows.
@@ -856,7 +897,7 @@ pub fn conv_backward(
     } else {
         Vec::new()
     };
-    let dst = Disjoint(dx.as_mut_ptr());
+    let dst = Disjoint::new(&mut dx);
     let dw_t = over_groups(
         batch,
         group,
@@ -953,7 +994,7 @@ pub fn conv_transpose_forward(
     let group = group_size(pixels).min(batch.max(1));
     let wide = group * pixels;
     let mut y = zeroed(batch * g.image());
-    let dst = Disjoint(y.as_mut_ptr());
+    let dst = Disjoint::new(&mut y);
     let plane = g.height * g.width;
     over_groups(
         batch,
@@ -1025,7 +1066,7 @@ pub fn conv_transpose_backward(
     } else {
         Vec::new()
     };
-    let dst = Disjoint(dx.as_mut_ptr());
+    let dst = Disjoint::new(&mut dx);
     let dw_t = over_groups(
         batch,
         group,
@@ -1214,7 +1255,7 @@ pub fn channel_stats(x: &[f32], channels: usize, plane: usize) -> (Vec<f32>, Vec
     let batch = x.len() / (channels * plane);
     let count = (batch * plane) as f64;
     let mut stats = vec![0.0f32; 2 * channels];
-    let dst = Disjoint(stats.as_mut_ptr());
+    let dst = Disjoint::new(&mut stats);
     for_each(channels, |c| {
         let planes = || (0..batch).map(|b| &x[(b * channels + c) * plane..][..plane]);
         let mean = planes().map(|p| lane_sum(p, |v| v)).sum::<f64>() / count;
@@ -1280,7 +1321,7 @@ pub fn norm_act_forward(
     let maps = affine(gamma, beta, mean, variance, epsilon);
     let mut y = zeroed(x.len());
     let image = channels * plane;
-    let dst = Disjoint(y.as_mut_ptr());
+    let dst = Disjoint::new(&mut y);
     for_each(x.len() / image, |b| {
         // SAFETY: image b is written by this task only.
         let out = unsafe { dst.chunk(b, image) };
@@ -1321,7 +1362,7 @@ pub fn norm_act_backward(
         .map(|v| 1.0 / (v + epsilon).sqrt())
         .collect();
     let mut sums = vec![0.0f32; 2 * channels];
-    let dst = Disjoint(sums.as_mut_ptr());
+    let dst = Disjoint::new(&mut sums);
     // Pass 1: per channel, sum of dz (beta's gradient) and of dz * x_hat (gamma's).
     for_each(channels, |c| {
         let (mut dbeta, mut dgamma) = (0.0f64, 0.0f64);
@@ -1345,7 +1386,7 @@ pub fn norm_act_backward(
     // Pass 2: dx = gamma * inv_std / n * (n dz - sum dz - x_hat sum(dz x_hat)).
     let mut dx = zeroed(x.len());
     let image = channels * plane;
-    let dst = Disjoint(dx.as_mut_ptr());
+    let dst = Disjoint::new(&mut dx);
     for_each(batch, |b| {
         // SAFETY: image b's gradient is written by this task only.
         let out = unsafe { dst.chunk(b, image) };
@@ -1478,7 +1519,7 @@ fn per_image_mean(
 ) -> Vec<f32> {
     let pixels = logits.len() / batch.max(1);
     let mut per_image = vec![0.0f32; batch];
-    let dst = Disjoint(per_image.as_mut_ptr());
+    let dst = Disjoint::new(&mut per_image);
     for_each(batch, |b| {
         let at = b * pixels..(b + 1) * pixels;
         let (sum, _) = lane_sum2(&logits[at.clone()], &targets[at], |l, t| (f(l, t), 0.0));
@@ -1525,7 +1566,7 @@ fn per_image_map(
 ) -> Vec<f32> {
     let pixels = logits.len() / dy.len().max(1);
     let mut out = zeroed(logits.len());
-    let dst = Disjoint(out.as_mut_ptr());
+    let dst = Disjoint::new(&mut out);
     for_each(dy.len(), |b| {
         let k = dy[b] / pixels as f32;
         let at = b * pixels..(b + 1) * pixels;
@@ -1540,7 +1581,7 @@ fn per_image_map(
 
 /// LeakyReLU in place.
 pub fn act_forward(x: &mut [f32], slope: f32) {
-    let (len, dst) = (x.len(), Disjoint(x.as_mut_ptr()));
+    let (len, dst) = (x.len(), Disjoint::new(x));
     for_blocks(len, |range| {
         // SAFETY: each block is one worker's alone.
         for v in unsafe { dst.span(range) } {
@@ -1553,7 +1594,7 @@ pub fn act_forward(x: &mut [f32], slope: f32) {
 /// `slope >= 0`).
 pub fn act_backward(y: &[f32], dy: &[f32], slope: f32) -> Vec<f32> {
     let mut dx = zeroed(y.len());
-    let dst = Disjoint(dx.as_mut_ptr());
+    let dst = Disjoint::new(&mut dx);
     for_blocks(y.len(), |range| {
         // SAFETY: each block is one worker's alone.
         let dx = unsafe { dst.span(range.clone()) };
@@ -1572,7 +1613,7 @@ fn zeroed(len: usize) -> Vec<f32> {
         return vec![0.0; len];
     }
     let mut buffer = Vec::<f32>::with_capacity(len);
-    let start = Disjoint(buffer.as_mut_ptr());
+    let start = Disjoint::spare(&mut buffer);
     for_blocks(len, |range| {
         // SAFETY: within capacity, each block is one worker's alone, written not read.
         unsafe { std::ptr::write_bytes(start.at(range.start), 0, range.len()) }
@@ -1703,5 +1744,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A destination too short for the parallel path (65,536 values and up) is
+    /// refused before any band writes past it.
+    #[test]
+    #[should_panic(expected = "transpose of 300x250")]
+    fn a_short_transpose_destination_panics() {
+        let src = values(300 * 250, 5);
+        let mut dst = vec![0.0; 300 * 250 - 1];
+        transpose(&src, 300, 250, &mut dst);
+    }
+
+    #[test]
+    #[should_panic(expected = "span 8..12 of 10 values")]
+    fn a_span_past_the_buffer_panics() {
+        let mut buffer = vec![0.0; 10];
+        let out = Disjoint::new(&mut buffer);
+        // SAFETY: no other span is live; this one is refused before it is made.
+        let _ = unsafe { out.span(8..12) };
     }
 }

@@ -37,15 +37,19 @@ pub fn run(cli: Cli) -> Result<()> {
 /// burn creates some state (Adam's moments when a checkpoint is loaded) on its default
 /// device, which prefers a GPU whenever wgpu is compiled in. Pinning the default to the
 /// chosen device keeps `--device cpu` runs off the GPU and working on machines with no
-/// Vulkan at all. Call it before any thread exists.
-pub fn pin_default_device(device: DeviceArg) {
+/// Vulkan at all.
+///
+/// # Safety
+/// It sets an environment variable: no other thread may exist yet (one could be
+/// reading the environment), so call it first thing in `main`.
+pub unsafe fn pin_default_device(device: DeviceArg) {
     let name = match device {
         DeviceArg::Cpu => "flex",
         DeviceArg::Wgpu => "wgpu",
         DeviceArg::Cuda => "cuda",
     };
     if std::env::var_os("BURN_DEVICE").is_none() {
-        // SAFETY: the caller runs this before any other thread exists.
+        // SAFETY: the caller promises no other thread exists yet.
         unsafe { std::env::set_var("BURN_DEVICE", name) };
     }
 }
