@@ -345,7 +345,7 @@ test('a link obeys the same limits as the controls: out-of-range values are clam
   const cases = [
     ['?page=latent3d&pitch=9&yaw=7&backend=cpu', { pitch: '1.50', yaw: '0.72' }],
     ['?page=die&pmf=500,1,1,1,1,1&u=3&backend=cpu', { pmf: '100,1,1,1,1,1', u: '1' }],
-    ['?page=rejection&q=cauchy&target=drawn&m=999&backend=cpu', { q: 'uniform', target: 'drawn', m: '50' }],
+    ['?page=rejection&q=cauchy&target=drawn&m=999&backend=cpu', { q: 'uniform', target: 'drawn', m: '12' }],
     ['?page=morph&alpha=-2&interp=lerp&temp=abc&backend=cpu', { alpha: '0', interp: 'lerp', temp: '1' }],
   ];
   for (const [query, expected] of cases) {

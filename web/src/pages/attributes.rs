@@ -10,6 +10,7 @@ use crate::components::image_canvas::ImageCanvas;
 use crate::hooks::decoder::picture;
 use crate::hooks::decoder::use_decoder;
 use crate::hooks::use_app;
+use crate::route::limits;
 use crate::state::{Action, Slot};
 
 /// Shown first; the rest of the manifest's attributes sit under "more".
@@ -61,7 +62,7 @@ pub fn attributes_page() -> Html {
         });
         html! {
             <label class="slider">{name.replace('_', " ")}
-                <input id={format!("attr-{name}")} type="range" min="-3" max="3" step="0.1"
+                <input id={format!("attr-{name}")} type="range" min={limits::ATTRIBUTE.0.to_string()} max={limits::ATTRIBUTE.1.to_string()} step="0.1"
                        value={value.to_string()} oninput={oninput} />
                 <output>{format!("{value:+.1}")}</output></label>
         }

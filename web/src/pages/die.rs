@@ -9,6 +9,7 @@ use super::shared::input_number;
 use crate::hooks::interval::use_interval;
 use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, RED};
+use crate::route::limits;
 use crate::state::{Action, LessonChange};
 
 /// The die's u values: the seed's first `count` uniform draws (so a link replays them).
@@ -181,7 +182,7 @@ pub fn die_page() -> Html {
                 and down to its face: that is inverse transform sampling. Throw many times and the \
                 share of each face converges to its probability; the chi-square statistic measures \
                 how far the counts still are from it."}</p>
-            <label class="slider">{"u "}<input id="u" type="range" min="0" max="1" step="0.01"
+            <label class="slider">{"u "}<input id="u" type="range" min={limits::U.0.to_string()} max={limits::U.1.to_string()} step="0.01"
                 value={l.u.to_string()} oninput={on_u} /><output>{format!("{:.2}", l.u)}</output></label>
             <p>{"u = "}{format!("{:.2}", l.u)}{" selects face "}<strong id="face" data-face={face.to_string()}>{face}</strong></p>
             <canvas id="die-plot" class="plot" ref={pmf_canvas} role="img"

@@ -19,6 +19,7 @@ use crate::hooks::decoder::{Decoded, picture, use_decoder};
 use crate::hooks::use_app;
 use crate::plot::{self, Axes, ORANGE};
 use crate::route::Keyword;
+use crate::route::limits;
 use crate::state::{Action, GRID_FACES, Slot};
 
 /// Frames of the interpolation strip, A first and B last.
@@ -319,7 +320,7 @@ pub fn gan_page() -> Html {
                 a distribution of images, P_model, which training pushes towards the faces' P_data."}</p>
             <div class="controls">
                 <label>{"first face "}<input id="gan-seed" type="number" min="0" value={view.seed.to_string()} onchange={on_seed} /></label>
-                <label>{"temperature "}<input id="gan-temperature" type="range" min="0" max="2" step="0.05"
+                <label>{"temperature "}<input id="gan-temperature" type="range" min={limits::TEMPERATURE.0.to_string()} max={limits::TEMPERATURE.1.to_string()} step="0.05"
                     value={view.temperature.to_string()} oninput={on_temperature} />
                     <output>{format!("{:.2}", view.temperature)}</output></label>
                 <button id="gan-new" onclick={on_new}>{"New samples"}</button>

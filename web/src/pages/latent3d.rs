@@ -12,6 +12,7 @@ use crate::components::legend::Legend;
 use crate::hooks::decoder::picture;
 use crate::hooks::decoder::use_decoder;
 use crate::hooks::use_app;
+use crate::route::limits;
 use crate::state::{Action, Slot};
 
 #[function_component(Latent3dPage)]
@@ -81,9 +82,9 @@ pub fn latent3d_page() -> Html {
                 <Cloud id="cloud" points={points.0.clone()} labels={points.1.clone()}
                        label={format!("{count} encoded digits in 3-D")} />
                 <div class="sliders">
-                    <label class="slider">{"turn "}<input id="yaw" type="range" min="0" max="6.28" step="0.05"
+                    <label class="slider">{"turn "}<input id="yaw" type="range" min={limits::YAW.0.to_string()} max={limits::YAW.1.to_string()} step="0.05"
                         value={yaw.to_string()} oninput={angle(true)} /></label>
-                    <label class="slider">{"tilt "}<input id="pitch" type="range" min="-1.5" max="1.5" step="0.05"
+                    <label class="slider">{"tilt "}<input id="pitch" type="range" min={limits::PITCH.0.to_string()} max={limits::PITCH.1.to_string()} step="0.05"
                         value={pitch.to_string()} oninput={angle(false)} /></label>
                     <label>{"point # "}<input id="pick-index" type="number" min="0" max={count.saturating_sub(1).to_string()}
                         value={picked.map(|p| p.to_string()).unwrap_or_default()} onchange={on_pick} /></label>

@@ -10,6 +10,7 @@ use crate::hooks::decoder::picture;
 use crate::hooks::decoder::use_decoder;
 use crate::hooks::use_app;
 use crate::route::Endpoint;
+use crate::route::limits;
 use crate::state::{Action, Slot};
 
 /// Frames in the strip, A first and B last.
@@ -127,7 +128,7 @@ pub fn morph_page() -> Html {
                 {radio("interp-slerp", "spherical", Interpolation::Spherical)}
             </div>
             <label class="slider">{"alpha "}
-                <input id="alpha" type="range" min="0" max="1" step="0.01" value={view.alpha.to_string()}
+                <input id="alpha" type="range" min={limits::ALPHA.0.to_string()} max={limits::ALPHA.1.to_string()} step="0.01" value={view.alpha.to_string()}
                        oninput={on_alpha} />
                 <output>{format!("{:.2}", view.alpha)}</output></label>
             <ImageCanvas id="morph" class="big" picture={picture(&frame, 1)} label="the face at alpha" />

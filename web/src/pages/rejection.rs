@@ -13,6 +13,7 @@ use crate::components::sample_controls::SampleControls;
 use crate::hooks::use_app;
 use crate::plot::{self, Axes, BLUE, GREY, ORANGE, RED, TEAL};
 use crate::route::Keyword;
+use crate::route::limits;
 use crate::state::{Action, LessonChange};
 
 /// Proposals drawn as points (more would only blacken the plot).
@@ -145,7 +146,7 @@ pub fn rejection_page() -> Html {
                 <label>{"proposal q "}{keyword_select(&dispatcher, "proposal", l.proposal, LessonChange::Proposal)}</label>
                 <SampleControls />
             </div>
-            <label class="slider">{"M "}<input id="m" type="range" min="0.5" max="12" step="0.05"
+            <label class="slider">{"M "}<input id="m" type="range" min={limits::M.0.to_string()} max={limits::M.1.to_string()} step="0.05"
                 value={l.m.to_string()} oninput={on_m} /><output>{format!("{:.2}", l.m)}</output></label>
             <p>{format!("smallest valid M for this p and q: {m_min:.3} ")}
                 <button id="tight-m" onclick={on_tight}>{"use it"}</button></p>

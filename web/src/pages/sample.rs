@@ -15,6 +15,7 @@ use crate::components::image_canvas::ImageCanvas;
 use crate::components::model_quality::ModelQuality;
 use crate::hooks::decoder::use_decoder;
 use crate::hooks::use_app;
+use crate::route::limits;
 use crate::route::{Endpoint, FaceModel, Keyword};
 use crate::state::{Action, GRID_FACES, Slot};
 
@@ -172,7 +173,7 @@ pub fn sample_page() -> Html {
             <p class="explain" id="sample-explain">{explanation(shown)}</p>
             <div class="controls">
                 <label>{"first face "}<input id="seed" type="number" min="0" value={view.seed.to_string()} onchange={on_seed} /></label>
-                <label>{"temperature "}<input id="temperature" type="range" min="0" max="2" step="0.05"
+                <label>{"temperature "}<input id="temperature" type="range" min={limits::TEMPERATURE.0.to_string()} max={limits::TEMPERATURE.1.to_string()} step="0.05"
                     value={view.temperature.to_string()} oninput={on_temperature} />
                     <output>{format!("{:.2}", view.temperature)}</output></label>
                 <button id="new-samples" onclick={on_new}>{"New samples"}</button>

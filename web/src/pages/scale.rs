@@ -14,7 +14,7 @@ use yew::prelude::*;
 use super::shared::{draw_fit, plot_range};
 use super::shared::{input_number, keyword_select, lesson_select};
 use crate::hooks::use_app;
-use crate::route::limits::SCALE_DRAWS;
+use crate::route::limits::{self, SCALE_DRAWS};
 use crate::route::{Keyword, Lesson, Sampler};
 use crate::services::engine::{Backend, WebGpuAdapter};
 use crate::services::scale_run::{BINS, Method, Outcome, Request, run};
@@ -282,7 +282,7 @@ pub fn scale_page() -> Html {
                 <button id="scale-reseed" onclick={on_reseed}>{format!("New seed ({})", l.seed)}</button>
             </div>
             if let Some((m_min, violations)) = &envelope {
-                <label class="slider">{"M "}<input id="scale-m" type="range" min="0.5" max="12" step="0.05"
+                <label class="slider">{"M "}<input id="scale-m" type="range" min={limits::M.0.to_string()} max={limits::M.1.to_string()} step="0.05"
                     value={l.m.to_string()} oninput={on_m} /><output>{format!("{:.2}", l.m)}</output></label>
                 <p>{format!("smallest valid M: {m_min:.3}; acceptance should be 1/M = {:.4}", 1.0 / l.m)}</p>
                 if !violations.is_empty() {

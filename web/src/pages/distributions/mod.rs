@@ -16,6 +16,7 @@ use crate::components::cloud::Cloud;
 use crate::components::legend::Legend;
 use crate::hooks::use_app;
 use crate::route::Method;
+use crate::route::limits;
 use crate::state::Action;
 use data::{Loaded, use_projections};
 use live::LiveTsne;
@@ -227,7 +228,7 @@ pub fn distributions_page() -> Html {
                         (seed 0 and 1,000 iterations, as the CLI ran the projection above).", live_dim, live_labels.len())}</p>
                     <div class="controls">
                         <label class="slider">{format!("perplexity {:.0} ", view.perplexity)}
-                            <input id="perplexity" type="range" min="5" max="50" step="1"
+                            <input id="perplexity" type="range" min={limits::PERPLEXITY.0.to_string()} max={limits::PERPLEXITY.1.to_string()} step="1"
                                    value={view.perplexity.to_string()} oninput={on_perplexity} /></label>
                     </div>
                     <LiveTsne points={live_input.clone()} dim={*live_dim} labels={live_labels.clone()}
