@@ -262,7 +262,8 @@ pub fn scale_page() -> Html {
             <h2 id="scale-title">{"Ten million draws"}</h2>
             <p class="explain">{"The samplers of the last two pages, ten million times. On WebGPU every \
                 draw is one GPU thread: it hashes (seed, i) into a uniform u, finds u's cell in a \
-                1,024-cell table of the CDF by bisection (or proposes x and keeps it under M q), and adds \
+                1,024-cell table of the CDF by bisection (or proposes x from q, draws u, and keeps x if \
+                u M q(x) < p(x): the point under M q must also fall under p), and adds \
                 one to its histogram bin. The CPU runs the very same steps in Rust compiled to WebAssembly, \
                 one draw after another. Both tallies are tested against the exact bin probabilities with \
                 chi-square: the numbers must agree in distribution, and the clock shows what the GPU buys."}</p>
@@ -316,7 +317,9 @@ pub fn scale_page() -> Html {
                 </table>
             </div>
             <p class="explain">{"The first WebGPU run also compiles the three kernels; run again for the \
-                steady speed. A p-value below 0.001 means the tally does not follow the distribution."}</p>
+                steady speed. A correct sampler gives a p-value below 0.001 in one run of a thousand; a \
+                biased one (M too small) gives it every time at these sizes, so run again: a low p that \
+                stays low means the tally does not follow the distribution."}</p>
         </section>
     }
 }

@@ -30,7 +30,12 @@ pub fn scatter_page() -> Html {
                 The plain autoencoder maps each image to a point and only cares that it can decode \
                 it back: the classes spread unevenly, with gaps that decode to nothing in \
                 particular. The VAE maps each image to a small Gaussian and is penalised for \
-                straying from N(0, I), so its codes fill a round, continuous disk. Move over either \
+                straying from N(0, I), so its codes gather in a round region around 0 with fewer \
+                gaps. Not a perfect disk: the penalty (the KL term) applies to each image's \
+                Gaussian alone, so nothing forces the codes of the whole set together to be N(0, I), \
+                and the reconstruction term (500 x mean cross-entropy) keeps pulling similar images \
+                together: with only two dimensions the classes form uneven blobs with thin gaps \
+                between them. Move over either \
                 plot to decode the point under the cursor; in Phi(z) coordinates a perfect match \
                 to the prior would fill the square evenly."}</p>
             <div class="controls" role="group" aria-label="coordinates">
