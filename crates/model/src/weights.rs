@@ -125,6 +125,19 @@ pub struct GanLosses {
     pub d_fake: f64,
 }
 
+/// The attributes the page's sliders show first (the rest of a manifest's sit under
+/// "more"); a shipped face model must carry a vector for each.
+pub const FEATURED_ATTRIBUTES: [&str; 8] = [
+    "Smiling",
+    "Blond_Hair",
+    "Eyeglasses",
+    "Male",
+    "Young",
+    "Bald",
+    "Wearing_Hat",
+    "Mustache",
+];
+
 /// A direction in latent space that adds one attribute (e.g. `Smiling`).
 #[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
 pub struct AttributeVector {

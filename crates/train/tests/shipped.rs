@@ -8,20 +8,12 @@ use std::path::Path;
 
 use latentlab_model::Decoder;
 use latentlab_model::burn::prelude::Device;
-use latentlab_model::weights::{MANIFEST_FILE, WEIGHTS_FILE, load_export, load_points};
+use latentlab_model::weights::{
+    FEATURED_ATTRIBUTES, MANIFEST_FILE, WEIGHTS_FILE, load_export, load_points,
+};
 
 const SHIPPED: [&str; 4] = ["celeba-vae", "fashion-vae", "fashion-ae", "mlp-ae"];
 const BUDGET_BYTES: u64 = 8 * 1024 * 1024;
-const SLIDER_ATTRIBUTES: [&str; 8] = [
-    "Smiling",
-    "Blond_Hair",
-    "Eyeglasses",
-    "Male",
-    "Young",
-    "Bald",
-    "Wearing_Hat",
-    "Mustache",
-];
 
 #[test]
 fn shipped_exports_load_and_fit_the_budget() {
@@ -55,7 +47,7 @@ fn shipped_exports_load_and_fit_the_budget() {
                 .iter()
                 .map(|a| a.name.as_str())
                 .collect();
-            for wanted in SLIDER_ATTRIBUTES {
+            for wanted in FEATURED_ATTRIBUTES {
                 assert!(names.contains(&wanted), "celeba-vae lacks {wanted}");
             }
         } else {
@@ -149,7 +141,7 @@ fn slider_attributes_visibly_change_a_face() {
     let dim = export.manifest.latent_dim;
     let device = Device::flex();
     let z = face_latent(0, dim, 1.0);
-    for name in SLIDER_ATTRIBUTES {
+    for name in FEATURED_ATTRIBUTES {
         let vector = &export
             .manifest
             .attributes

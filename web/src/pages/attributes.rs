@@ -2,6 +2,7 @@
 //! with the attribute minus mean of faces without it).
 
 use latentlab_model::latent::steer;
+use latentlab_model::weights::FEATURED_ATTRIBUTES;
 use yew::prelude::*;
 
 use super::shared::input_number;
@@ -12,18 +13,6 @@ use crate::hooks::decoder::use_decoder;
 use crate::hooks::use_app;
 use crate::route::limits;
 use crate::state::{Action, Slot};
-
-/// Shown first; the rest of the manifest's attributes sit under "more".
-const FEATURED: [&str; 8] = [
-    "Smiling",
-    "Blond_Hair",
-    "Eyeglasses",
-    "Male",
-    "Young",
-    "Bald",
-    "Wearing_Hat",
-    "Mustache",
-];
 
 #[function_component(AttributesPage)]
 pub fn attributes_page() -> Html {
@@ -79,11 +68,11 @@ pub fn attributes_page() -> Html {
         .unwrap_or_default();
     let featured: Vec<&String> = names
         .iter()
-        .filter(|n| FEATURED.contains(&n.as_str()))
+        .filter(|n| FEATURED_ATTRIBUTES.contains(&n.as_str()))
         .collect();
     let others: Vec<&String> = names
         .iter()
-        .filter(|n| !FEATURED.contains(&n.as_str()))
+        .filter(|n| !FEATURED_ATTRIBUTES.contains(&n.as_str()))
         .collect();
     let on_reset = {
         let d = dispatcher.clone();
