@@ -281,13 +281,13 @@ pub fn gan_page() -> Html {
         },
     };
     let trained_on_this = match (&twin, &gan) {
-        (Some(twin), _) => html! {
+        (Some(_), _) => html! {
             <>
                 <h3>{"Trained on this prior"}</h3>
                 <p class="explain">{format!(
                     "The top row is this generator fed the first eight z above; the bottom row is \
-                     {}, the same network trained on the same images for as long, but on z from \
-                     the {} prior, fed the same z.", twin.manifest.name, prior_label(prior))}</p>
+                     the same network trained on the same images for as long, but on z from the {} \
+                     prior ({}), fed the same z.", prior_label(prior), app.slot(Slot::GanTwin).url)}</p>
                 <ImageCanvas id="gan-own-row" class="strip" picture={first_row(&grid)}
                              label="the first eight z through this generator" />
                 <ImageCanvas id="gan-twin-row" class="strip" picture={picture(&twin_row, BOTH)}
