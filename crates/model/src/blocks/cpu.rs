@@ -452,17 +452,14 @@ impl Disjoint {
         unsafe { self.span(index * len..(index + 1) * len) }
     }
 
-    /// The address of value `offset`, for writes into memory not yet initialised.
+    /// The address of `range`'s first value, for writes into memory not yet
+    /// initialised (a slice of it would read as initialised).
     ///
     /// # Safety
-    /// The buffer must outlive the pointer, and no one else may use what it writes.
-    unsafe fn at(&self, offset: usize) -> *mut f32 {
-        assert!(
-            offset <= self.len,
-            "offset {offset} past {} values",
-            self.len
-        );
-        unsafe { self.start.add(offset) }
+    /// The buffer must outlive the pointer, and no one else may use `range`.
+    unsafe fn at(&self, range: std::ops::Range<usize>) -> *mut f32 {
+        self.check(&range);
+        unsafe { self.start.add(range.start) }
     }
 
     /// The values at `range`.
@@ -471,12 +468,17 @@ impl Disjoint {
     /// As [`Self::chunk`].
     #[allow(clippy::mut_from_ref)]
     unsafe fn span(&self, range: std::ops::Range<usize>) -> &mut [f32] {
+        self.check(&range);
+        unsafe { std::slice::from_raw_parts_mut(self.start.add(range.start), range.len()) }
+    }
+
+    /// Panics unless `range` lies within the buffer.
+    fn check(&self, range: &std::ops::Range<usize>) {
         assert!(
             range.start <= range.end && range.end <= self.len,
             "span {range:?} of {} values",
             self.len
         );
-        unsafe { std::slice::from_raw_parts_mut(self.start.add(range.start), range.len()) }
     }
 }
 
@@ -1616,7 +1618,7 @@ fn zeroed(len: usize) -> Vec<f32> {
     let start = Disjoint::spare(&mut buffer);
     for_blocks(len, |range| {
         // SAFETY: within capacity, each block is one worker's alone, written not read.
-        unsafe { std::ptr::write_bytes(start.at(range.start), 0, range.len()) }
+        unsafe { std::ptr::write_bytes(start.at(range.clone()), 0, range.len()) }
     });
     // SAFETY: every value below `len` was written just above.
     unsafe { buffer.set_len(len) };
