@@ -125,8 +125,8 @@ pub fn sample_page() -> Html {
                 {switch_label(choice, engine.as_ref().map(|e| &e.manifest))}</label>
         }
     };
-    let manifest = engine.as_ref().map(|e| e.manifest.clone());
-    let (quality, fidelity, training, latent_dim) = match &manifest {
+    // The figures alone: the manifest also holds the attribute vectors (40 x 200 floats).
+    let (quality, fidelity, training, latent_dim) = match engine.as_ref().map(|e| &e.manifest) {
         Some(m) => (
             m.quality.clone(),
             m.fidelity.clone(),
@@ -135,6 +135,7 @@ pub fn sample_page() -> Html {
         ),
         None => (None, None, None, 0),
     };
+    let shown = model.unwrap_or(FaceModel::Vae);
     let cell = |index: u64| {
         let id = view.seed.wrapping_add(index);
         let picture = faces
@@ -142,7 +143,7 @@ pub fn sample_page() -> Html {
             .as_ref()
             .and_then(|f| f.get(index as usize).cloned());
         let dispatcher = dispatcher.clone();
-        let (pressed, title, onclick) = if model == Some(FaceModel::Gan) {
+        let (pressed, title, onclick) = if shown == FaceModel::Gan {
             (
                 view.gan_a == id,
                 format!("make face {id} face A of the GAN page's interpolation"),
@@ -162,7 +163,6 @@ pub fn sample_page() -> Html {
             </button>
         }
     };
-    let shown = model.unwrap_or(FaceModel::Vae);
     html! {
         <section class="activity" aria-labelledby="sample-title">
             <h2 id="sample-title">{"Sample faces"}</h2>
